@@ -1,0 +1,310 @@
+package io.quantsignals.ops.runs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quantsignals.core.config.Setting;
+import io.quantsignals.core.params.InvalidParamsException;
+import io.quantsignals.core.params.StrategyParams;
+import io.quantsignals.core.params.StrategyParamsParser;
+import io.quantsignals.core.run.ParamsChange;
+import io.quantsignals.core.run.RunStore;
+import io.quantsignals.core.run.RunType;
+import io.quantsignals.core.run.StrategyRun;
+import io.quantsignals.ops.DatabaseOptions;
+import io.quantsignals.ops.InvalidInputException;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/** {@code ops-cli runs ...}: register and manage strategy runs (SPEC §9). */
+@Command(name = "runs", description = "Create, update, list and show strategy runs.", mixinStandardHelpOptions = true,
+        subcommands = {RunsCommand.Create.class, RunsCommand.Update.class, RunsCommand.ListRuns.class,
+                RunsCommand.Show.class})
+public final class RunsCommand {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The cost defaults (SPEC §2) applied to param files that omit them. */
+    static final class CostDefaultOptions {
+        @Option(names = "--transaction-cost-bps", paramLabel = "BPS",
+                description = "Default transaction cost for params that omit it (env TRANSACTION_COST_BPS; default ${DEFAULT-VALUE}).")
+        String transactionCostBps;
+
+        @Option(names = "--slippage-bps", paramLabel = "BPS",
+                description = "Default slippage for params that omit it (env SLIPPAGE_BPS; default ${DEFAULT-VALUE}).")
+        String slippageBps;
+
+        StrategyParamsParser.CostDefaults resolve() throws InvalidParamsException {
+            return StrategyParamsParser.CostDefaults.fromEnvironment(Map.of(
+                    Setting.TRANSACTION_COST_BPS.envName(), transactionCostBps,
+                    Setting.SLIPPAGE_BPS.envName(), slippageBps));
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Register a new strategy run; prints its strategy_run_id alone on stdout.")
+    static final class Create implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "STRATEGY", description = "Strategy name; supported: sma_cross.")
+        String strategy;
+
+        @Option(names = "--param-file", required = true, paramLabel = "F", description = "JSON parameter file.")
+        Path paramFile;
+
+        @Option(names = "--run-type", required = true, paramLabel = "LIVE|PAPER|REPLAY",
+                description = "LIVE, PAPER or REPLAY.")
+        RunType runType;
+
+        @Option(names = "--created-by", required = true, paramLabel = "NAME", description = "Who creates the run (audit).")
+        String createdBy;
+
+        @Mixin
+        CostDefaultOptions costs;
+
+        @Mixin
+        DatabaseOptions database;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!StrategyParams.STRATEGY_SMA_CROSS.equals(strategy)) {
+                throw new InvalidInputException("unknown strategy '" + strategy + "' (supported: "
+                        + StrategyParams.STRATEGY_SMA_CROSS + ")");
+            }
+            requireNonBlank("--created-by", createdBy);
+            StrategyParams params = readParams(paramFile, costs.resolve());
+            try (Connection c = database.connect()) {
+                StrategyRun run = new RunStore(c).create(strategy, runType, params, createdBy.strip());
+                spec.commandLine().getOut().println(run.id());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = "Replace a run's parameters (the change is kept in its history), or end it.")
+    static final class Update implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RUN_ID", description = "The strategy_run_id.")
+        String runId;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Change change;
+
+        static final class Change {
+            @Option(names = "--param-file", paramLabel = "F", description = "New JSON parameter file.")
+            Path paramFile;
+
+            @Option(names = "--end", description = "Mark the run ended (ended_at = now).")
+            boolean end;
+        }
+
+        @Option(names = "--changed-by", paramLabel = "NAME",
+                description = "Who changes the params (audit); default: the OS user (${DEFAULT-VALUE}).",
+                defaultValue = "${sys:user.name}")
+        String changedBy;
+
+        @Mixin
+        CostDefaultOptions costs;
+
+        @Mixin
+        DatabaseOptions database;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            UUID id = parseRunId(runId);
+            StrategyParams params = change.end ? null : readParams(change.paramFile, costs.resolve());
+            if (!change.end) {
+                requireNonBlank("--changed-by", changedBy);
+            }
+            try (Connection c = database.connect()) {
+                RunStore store = new RunStore(c);
+                StrategyRun run = store.find(id).orElseThrow(() -> unknownRun(id));
+                if (!run.active()) {
+                    throw new InvalidInputException("run " + id + " already ended at " + run.endedAt());
+                }
+                boolean changed = change.end ? store.end(id) : store.updateParams(id, params, changedBy.strip());
+                if (!changed) {
+                    throw new InvalidInputException("run " + id + " ended while it was being updated");
+                }
+                spec.commandLine().getOut().println((change.end ? "ended " : "updated ") + id);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List strategy runs, oldest first.")
+    static final class ListRuns implements Callable<Integer> {
+        @Option(names = "--active-only", description = "Only runs that have not ended.")
+        boolean activeOnly;
+
+        @Option(names = "--json", description = "Print a JSON array instead of a table.")
+        boolean json;
+
+        @Mixin
+        DatabaseOptions database;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            List<StrategyRun> runs;
+            try (Connection c = database.connect()) {
+                runs = new RunStore(c).list(activeOnly);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                ArrayNode array = JSON.createArrayNode();
+                runs.forEach(run -> array.add(toJson(run)));
+                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(array));
+                return 0;
+            }
+            String format = "%-36s  %-9s  %-6s  %-6s  %-20s  %-16s%n";
+            out.printf(format, "STRATEGY_RUN_ID", "STRATEGY", "TYPE", "STATUS", "CREATED_AT", "CREATED_BY");
+            for (StrategyRun run : runs) {
+                out.printf(format, run.id(), run.strategy(), run.runType(), run.active() ? "active" : "ended",
+                        run.createdAt().toString(), run.createdBy());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Show one run: every parameter and the history of its changes.")
+    static final class Show implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RUN_ID", description = "The strategy_run_id.")
+        String runId;
+
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
+
+        @Mixin
+        DatabaseOptions database;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            UUID id = parseRunId(runId);
+            StrategyRun run;
+            List<ParamsChange> history;
+            try (Connection c = database.connect()) {
+                RunStore store = new RunStore(c);
+                run = store.find(id).orElseThrow(() -> unknownRun(id));
+                history = store.history(id);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                ObjectNode node = toJson(run);
+                ArrayNode changes = node.putArray("params_history");
+                for (ParamsChange change : history) {
+                    ObjectNode row = changes.addObject();
+                    row.put("changed_at", change.changedAt().toString());
+                    row.put("changed_by", change.changedBy());
+                    row.set("params", StrategyParamsParser.toJsonNode(change.params()));
+                }
+                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+                return 0;
+            }
+            out.printf("strategy_run_id  %s%n", run.id());
+            out.printf("strategy         %s%n", run.strategy());
+            out.printf("run_type         %s%n", run.runType());
+            out.printf("status           %s%n", run.active() ? "active" : "ended");
+            out.printf("created_by       %s%n", run.createdBy());
+            out.printf("created_at       %s%n", run.createdAt());
+            out.printf("updated_at       %s%n", run.updatedAt());
+            out.printf("ended_at         %s%n", run.endedAt() == null ? "-" : run.endedAt());
+            out.println("params");
+            StrategyParamsParser.toJsonNode(run.params()).fields().forEachRemaining(
+                    field -> out.printf("  %-24s %s%n", field.getKey(), field.getValue()));
+            out.println("params_history");
+            for (ParamsChange change : history) {
+                out.printf("  %s  by %s  %s%n", change.changedAt(), change.changedBy(),
+                        StrategyParamsParser.toJson(change.params()));
+            }
+            return 0;
+        }
+    }
+
+    private static ObjectNode toJson(StrategyRun run) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("strategy_run_id", run.id().toString());
+        node.put("strategy", run.strategy());
+        node.put("run_type", run.runType().name());
+        node.put("status", run.active() ? "active" : "ended");
+        node.put("created_by", run.createdBy());
+        node.put("created_at", text(run.createdAt()));
+        node.put("updated_at", text(run.updatedAt()));
+        node.put("ended_at", text(run.endedAt()));
+        node.set("params", StrategyParamsParser.toJsonNode(run.params()));
+        return node;
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+
+    static UUID parseRunId(String text) {
+        try {
+            UUID id = UUID.fromString(text.strip());
+            // UUID.fromString accepts short forms like "1-2-3-4-5"; only the canonical form is a run id.
+            if (!id.toString().equalsIgnoreCase(text.strip())) {
+                throw new IllegalArgumentException();
+            }
+            return id;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("invalid run id '" + text + "': not a UUID");
+        }
+    }
+
+    private static InvalidInputException unknownRun(UUID id) {
+        return new InvalidInputException("unknown run id " + id);
+    }
+
+    private static void requireNonBlank(String option, String value) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidInputException(option + " must not be blank");
+        }
+    }
+
+    /** Reads and validates a param file; every problem is invalid input (exit 2) naming the file. */
+    static StrategyParams readParams(Path file, StrategyParamsParser.CostDefaults defaults) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("param file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new InvalidInputException("param file " + file + " cannot be read: " + e.getMessage());
+        }
+        try {
+            return StrategyParamsParser.parse(text, defaults);
+        } catch (InvalidParamsException e) {
+            throw new InvalidInputException("param file " + file + ": " + e.getMessage());
+        }
+    }
+}

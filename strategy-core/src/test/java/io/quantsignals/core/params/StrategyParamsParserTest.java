@@ -1,0 +1,92 @@
+package io.quantsignals.core.params;
+
+import io.quantsignals.core.params.StrategyParamsParser.CostDefaults;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StrategyParamsParserTest {
+
+    @Test
+    void minimalParamsGetEveryDefault() throws Exception {
+        StrategyParams p = StrategyParamsParser.parse("{\"sma_fast_window\": 5, \"sma_slow_window\": 20}",
+                new CostDefaults(1.5, 2));
+        assertEquals(new StrategyParams(5, 20, 1, 1.5, 2.0, 60, false, null, null), p);
+    }
+
+    @Test
+    void everyKeyIsRead() throws Exception {
+        StrategyParams p = StrategyParamsParser.parse("""
+                {"sma_fast_window": 3, "sma_slow_window": 7, "sma_confirmation_window": 2,
+                 "transaction_cost_bps": 10, "slippage_bps": 2.5, "bar_interval_seconds": 0,
+                 "allow_short": true, "symbols": ["BTCUSD", "ETHUSD"], "max_drawdown": 0.15}""", CostDefaults.ZERO);
+        assertEquals(new StrategyParams(3, 7, 2, 10.0, 2.5, 0, true, List.of("BTCUSD", "ETHUSD"), 0.15), p);
+    }
+
+    @Test
+    void storedFormShowsEveryKeyAndRoundTrips() throws Exception {
+        StrategyParams p = StrategyParams.of(5, 20).withCosts(1, 0.5);
+        String json = StrategyParamsParser.toJson(p);
+        assertEquals("{\"sma_fast_window\":5,\"sma_slow_window\":20,\"sma_confirmation_window\":1,"
+                + "\"transaction_cost_bps\":1.0,\"slippage_bps\":0.5,\"bar_interval_seconds\":60,"
+                + "\"allow_short\":false,\"symbols\":null,\"max_drawdown\":null}", json);
+        assertEquals(p, StrategyParamsParser.parse(json, new CostDefaults(99, 99)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "unknown key            | {\"sma_fast_window\":5,\"sma_slow_window\":20,\"sma_fats\":3}       | unknown parameter 'sma_fats'",
+            "fast equal slow        | {\"sma_fast_window\":5,\"sma_slow_window\":5}                       | sma_slow_window (5) must be greater than sma_fast_window (5)",
+            "fast above slow        | {\"sma_fast_window\":9,\"sma_slow_window\":5}                       | must be greater than",
+            "missing fast           | {\"sma_slow_window\":5}                                             | missing required parameter 'sma_fast_window'",
+            "fractional window      | {\"sma_fast_window\":2.5,\"sma_slow_window\":5}                     | sma_fast_window must be an integer",
+            "float-typed window     | {\"sma_fast_window\":2.0,\"sma_slow_window\":5}                     | sma_fast_window must be an integer",
+            "string window          | {\"sma_fast_window\":\"2\",\"sma_slow_window\":5}                   | sma_fast_window must be an integer",
+            "zero window            | {\"sma_fast_window\":0,\"sma_slow_window\":5}                       | sma_fast_window must be an integer from 1",
+            "zero confirmation      | {\"sma_fast_window\":1,\"sma_slow_window\":5,\"sma_confirmation_window\":0} | sma_confirmation_window must be an integer from 1",
+            "negative bps           | {\"sma_fast_window\":1,\"sma_slow_window\":5,\"transaction_cost_bps\":-1}   | transaction_cost_bps must be a number from 0",
+            "string slippage        | {\"sma_fast_window\":1,\"sma_slow_window\":5,\"slippage_bps\":\"1\"}      | slippage_bps must be a number from 0",
+            "negative interval      | {\"sma_fast_window\":1,\"sma_slow_window\":5,\"bar_interval_seconds\":-60} | bar_interval_seconds must be an integer from 0",
+            "non-boolean short      | {\"sma_fast_window\":1,\"sma_slow_window\":5,\"allow_short\":\"yes\"}     | allow_short must be true or false",
+            "empty symbols          | {\"sma_fast_window\":1,\"sma_slow_window\":5,\"symbols\":[]}             | symbols must be a non-empty list",
+            "duplicate symbol       | {\"sma_fast_window\":1,\"sma_slow_window\":5,\"symbols\":[\"A\",\"A\"]}  | symbols lists 'A' twice",
+            "drawdown above one     | {\"sma_fast_window\":1,\"sma_slow_window\":5,\"max_drawdown\":1.5}       | max_drawdown must be a fraction",
+            "zero drawdown          | {\"sma_fast_window\":1,\"sma_slow_window\":5,\"max_drawdown\":0}         | max_drawdown must be a fraction",
+            "array instead of object| [1,2]                                                              | parameters must be a JSON object",
+            "malformed JSON         | {\"sma_fast_window\":5,                                            | malformed JSON at line 1",
+    })
+    void invalidParamsAreRejectedWithAOneLineMessage(String name, String json, String expected) {
+        InvalidParamsException e = assertThrows(InvalidParamsException.class,
+                () -> StrategyParamsParser.parse(json, CostDefaults.ZERO));
+        assertTrue(e.getMessage().contains(expected), () -> "message was: " + e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    @Test
+    void costDefaultsComeFromTheEnvironment() throws Exception {
+        CostDefaults d = CostDefaults.fromEnvironment(Map.of("TRANSACTION_COST_BPS", "5", "SLIPPAGE_BPS", " 1.25 "));
+        assertEquals(new CostDefaults(5, 1.25), d);
+        assertEquals(CostDefaults.ZERO, CostDefaults.fromEnvironment(Map.of()));
+        InvalidParamsException e = assertThrows(InvalidParamsException.class,
+                () -> CostDefaults.fromEnvironment(Map.of("SLIPPAGE_BPS", "-2")));
+        assertTrue(e.getMessage().contains("SLIPPAGE_BPS"));
+    }
+
+    @Test
+    void nullOptionalsMeanAbsent() throws Exception {
+        StrategyParams p = StrategyParamsParser.parse(
+                "{\"sma_fast_window\":1,\"sma_slow_window\":2,\"symbols\":null,\"max_drawdown\":null}", CostDefaults.ZERO);
+        assertNull(p.symbols());
+        assertNull(p.maxDrawdown());
+        assertTrue(p.tradesSymbol("ANY"));
+    }
+}
