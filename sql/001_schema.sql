@@ -27,8 +27,9 @@ CREATE TABLE IF NOT EXISTS strategy_run_params_history (
 );
 
 -- Live ticks the job saw and imported history. Several ticks of one symbol may share a
--- timestamp, so ingest_seq keeps their arrival order (the replay tool's tie-break) and makes
--- each row addressable.
+-- timestamp, so ingest_seq keeps their arrival order (the replay tool's tie-break) and, with
+-- source, makes each row addressable: imports draw it from the sequence, the job derives it from
+-- the Kafka partition and offset, so a job restarted from a checkpoint upserts the same rows.
 CREATE SEQUENCE IF NOT EXISTS price_ticks_ingest_seq;
 CREATE TABLE IF NOT EXISTS price_ticks (
     event_time timestamptz      NOT NULL,
@@ -38,7 +39,7 @@ CREATE TABLE IF NOT EXISTS price_ticks (
     source     text             NOT NULL,
     ingest_seq bigint           NOT NULL DEFAULT nextval('price_ticks_ingest_seq')
 );
-CREATE UNIQUE INDEX IF NOT EXISTS price_ticks_key ON price_ticks (symbol, event_time, ingest_seq);
+CREATE UNIQUE INDEX IF NOT EXISTS price_ticks_key ON price_ticks (symbol, event_time, source, ingest_seq);
 CREATE INDEX IF NOT EXISTS price_ticks_time_idx ON price_ticks (event_time, ingest_seq);
 
 -- One row per completed bar per run and symbol.

@@ -47,13 +47,13 @@ BEGIN
                    WHERE hypertable_name = 'strategy_positions_stream' AND compression_enabled) THEN
         ALTER TABLE strategy_positions_stream SET (timescaledb.compress,
             timescaledb.compress_segmentby = 'strategy_run_id, symbol',
-            timescaledb.compress_orderby = 'event_time DESC');
+            timescaledb.compress_orderby = 'event_time DESC, reason');
     END IF;
     IF NOT EXISTS (SELECT 1 FROM timescaledb_information.hypertables
                    WHERE hypertable_name = 'price_ticks' AND compression_enabled) THEN
         ALTER TABLE price_ticks SET (timescaledb.compress,
             timescaledb.compress_segmentby = 'symbol',
-            timescaledb.compress_orderby = 'event_time DESC, ingest_seq DESC');
+            timescaledb.compress_orderby = 'event_time DESC, ingest_seq DESC, source');
     END IF;
 
     PERFORM add_compression_policy('strategy_metrics', INTERVAL '7 days', if_not_exists => TRUE);
