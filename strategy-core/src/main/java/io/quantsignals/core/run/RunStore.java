@@ -26,9 +26,19 @@ public final class RunStore {
             "strategy_run_id, strategy, run_type, params::text, created_by, created_at, updated_at, ended_at";
 
     private final Connection connection;
+    private final StrategyParamsParser.CostDefaults costDefaults;
 
     public RunStore(Connection connection) {
+        this(connection, StrategyParamsParser.CostDefaults.ZERO);
+    }
+
+    /**
+     * @param costDefaults applied to stored params that lack the cost keys (rows written by hand;
+     *     runs created through this class always store every key)
+     */
+    public RunStore(Connection connection, StrategyParamsParser.CostDefaults costDefaults) {
         this.connection = connection;
+        this.costDefaults = costDefaults;
     }
 
     /** Inserts a new run and its first history row; returns the stored run. */
@@ -131,16 +141,16 @@ public final class RunStore {
         }
     }
 
-    private static StrategyRun read(ResultSet rs) throws SQLException {
+    private StrategyRun read(ResultSet rs) throws SQLException {
         return new StrategyRun(rs.getObject(1, UUID.class), rs.getString(2), RunType.valueOf(rs.getString(3)),
                 parseStored(rs.getString(4)), rs.getString(5), instant(rs.getTimestamp(6)),
                 instant(rs.getTimestamp(7)), instant(rs.getTimestamp(8)));
     }
 
     /** Stored params were validated on the way in; failing here means someone edited the table by hand. */
-    private static StrategyParams parseStored(String json) throws SQLException {
+    private StrategyParams parseStored(String json) throws SQLException {
         try {
-            return StrategyParamsParser.parse(json, StrategyParamsParser.CostDefaults.ZERO);
+            return StrategyParamsParser.parse(json, costDefaults);
         } catch (InvalidParamsException e) {
             throw new SQLException("stored params are invalid: " + e.getMessage() + ": " + json, e);
         }

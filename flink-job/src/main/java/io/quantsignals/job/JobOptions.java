@@ -1,0 +1,249 @@
+package io.quantsignals.job;
+
+import io.quantsignals.core.config.Setting;
+import io.quantsignals.core.params.InvalidParamsException;
+import io.quantsignals.core.params.StrategyParamsParser;
+import io.quantsignals.job.runs.DatabaseSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The job's command line: {@code flink run flink-job.jar [options]}. Every SPEC §2 setting can be
+ * given as an option or an environment variable (the option wins); the rest tune the pipeline.
+ */
+@Command(name = "flink-job", sortOptions = false,
+        description = "Quant Signals streaming job: Kafka ticks -> bars -> SMA crossover -> positions -> TimescaleDB.")
+public final class JobOptions {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean helpRequested;
+
+    @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Kafka brokers (env KAFKA_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
+    String kafka;
+
+    @Option(names = "--prices-topic", paramLabel = "TOPIC", description = "Ticks topic (env PRICES_TOPIC; default ${DEFAULT-VALUE}).")
+    String pricesTopic;
+
+    @Option(names = "--db-url", paramLabel = "URL", description = "JDBC URL (env DATABASE_URL; default ${DEFAULT-VALUE}).")
+    String dbUrl;
+
+    @Option(names = "--db-user", paramLabel = "NAME", description = "Database user (env DATABASE_USER; default ${DEFAULT-VALUE}).")
+    String dbUser;
+
+    @Option(names = "--db-password", paramLabel = "PASSWORD", description = "Database password (env DATABASE_PASSWORD).")
+    String dbPassword;
+
+    @Option(names = "--strategy-run-id", paramLabel = "UUID",
+            description = "Evaluate only this run (env STRATEGY_RUN_ID); default: every active LIVE and PAPER run.")
+    String strategyRunId;
+
+    @Option(names = "--transaction-cost-bps", paramLabel = "BPS",
+            description = "Transaction cost for runs whose params omit it (env TRANSACTION_COST_BPS; default ${DEFAULT-VALUE}).")
+    String transactionCostBps;
+
+    @Option(names = "--slippage-bps", paramLabel = "BPS",
+            description = "Slippage for runs whose params omit it (env SLIPPAGE_BPS; default ${DEFAULT-VALUE}).")
+    String slippageBps;
+
+    @Option(names = "--max-out-of-orderness", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
+            description = "How late in event time a tick may arrive and still count (default ${DEFAULT-VALUE}).")
+    Duration maxOutOfOrderness;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "A Kafka partition silent this long stops holding back the watermark (default ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Checkpoint interval; results are committed at least this often (default ${DEFAULT-VALUE}).")
+    Duration checkpointInterval;
+
+    @Option(names = "--runs-poll-interval", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
+            description = "How often strategy_runs is read for created, updated and ended runs (default ${DEFAULT-VALUE}).")
+    Duration runsPollInterval;
+
+    @Option(names = "--sink-batch-size", paramLabel = "ROWS", defaultValue = "2000",
+            description = "Rows per database batch (default ${DEFAULT-VALUE}).")
+    int sinkBatchSize;
+
+    @Option(names = "--sink-flush-interval", paramLabel = "DURATION", defaultValue = "200ms", converter = DurationConverter.class,
+            description = "Longest a row waits before it is written (default ${DEFAULT-VALUE}).")
+    Duration sinkFlushInterval;
+
+    @Option(names = "--restart-attempts", paramLabel = "N", defaultValue = "2147483647",
+            description = "Restarts after failures before the job gives up (exponential back-off; default: unlimited).")
+    int restartAttempts;
+
+    @Option(names = "--starting-offsets", paramLabel = "earliest|latest", defaultValue = "earliest",
+            description = "Where a job without a checkpoint starts reading when its consumer group has no committed offsets (default ${DEFAULT-VALUE}).")
+    String startingOffsets;
+
+    @Option(names = "--group-id", paramLabel = "ID", defaultValue = "quant-signals-job",
+            description = "Kafka consumer group for offset reporting (default ${DEFAULT-VALUE}).")
+    String groupId;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "Job parallelism (default: the cluster's).")
+    Integer parallelism;
+
+    @Option(names = "--local", description = "Run on an embedded Flink MiniCluster with the web UI instead of submitting to a cluster.")
+    boolean local;
+
+    @Option(names = "--web-port", paramLabel = "PORT", defaultValue = "8081",
+            description = "Web UI and REST port with --local (default ${DEFAULT-VALUE}).")
+    int webPort;
+
+    /** Parses a command line; throws {@link CommandLine.ParameterException} with a one-line message. */
+    public static JobOptions parse(Map<String, String> env, String... args) {
+        JobOptions options = new JobOptions();
+        CommandLine cli = commandLine(options, env);
+        cli.parseArgs(args);
+        if (!options.helpRequested) {
+            options.validate(cli);
+        }
+        return options;
+    }
+
+    static CommandLine commandLine(JobOptions options, Map<String, String> env) {
+        CommandLine cli = new CommandLine(options);
+        cli.setDefaultValueProvider(argSpec -> argSpec instanceof CommandLine.Model.OptionSpec o
+                ? Setting.forOption(o.longestName()).map(s -> s.resolve(env)).orElse(argSpec.defaultValue())
+                : argSpec.defaultValue());
+        return cli;
+    }
+
+    private void validate(CommandLine cli) {
+        if (strategyRunId != null) {
+            try {
+                strategyRunId = UUID.fromString(strategyRunId.strip()).toString();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cli, "--strategy-run-id '" + strategyRunId + "' is not a UUID");
+            }
+        }
+        if (!startingOffsets.equals("earliest") && !startingOffsets.equals("latest")) {
+            throw new CommandLine.ParameterException(cli, "--starting-offsets must be earliest or latest");
+        }
+        if (sinkBatchSize < 1 || restartAttempts < 0 || (parallelism != null && parallelism < 1)) {
+            throw new CommandLine.ParameterException(cli, "--sink-batch-size, --restart-attempts and --parallelism must be positive");
+        }
+        try {
+            costDefaults();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, e.getMessage());
+        }
+        if (checkpointInterval.toMillis() < 10 || runsPollInterval.toMillis() < 10) {
+            throw new CommandLine.ParameterException(cli, "--checkpoint-interval and --runs-poll-interval must be at least 10ms");
+        }
+    }
+
+    public boolean helpRequested() {
+        return helpRequested;
+    }
+
+    public DatabaseSettings database() {
+        return new DatabaseSettings(dbUrl, dbUser, dbPassword);
+    }
+
+    public String kafka() {
+        return kafka;
+    }
+
+    public String pricesTopic() {
+        return pricesTopic;
+    }
+
+    /** Null: every active run. */
+    public String strategyRunId() {
+        return strategyRunId;
+    }
+
+    public Duration maxOutOfOrderness() {
+        return maxOutOfOrderness;
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    public Duration runsPollInterval() {
+        return runsPollInterval;
+    }
+
+    public int sinkBatchSize() {
+        return sinkBatchSize;
+    }
+
+    public Duration sinkFlushInterval() {
+        return sinkFlushInterval;
+    }
+
+    public int restartAttempts() {
+        return restartAttempts;
+    }
+
+    public boolean startFromLatest() {
+        return startingOffsets.equals("latest");
+    }
+
+    public String groupId() {
+        return groupId;
+    }
+
+    public Integer parallelism() {
+        return parallelism;
+    }
+
+    public boolean local() {
+        return local;
+    }
+
+    public int webPort() {
+        return webPort;
+    }
+
+    /** Cost defaults for runs whose stored params omit them (SPEC §2). */
+    public StrategyParamsParser.CostDefaults costDefaults() {
+        try {
+            return StrategyParamsParser.CostDefaults.fromEnvironment(Map.of(
+                    Setting.TRANSACTION_COST_BPS.envName(), transactionCostBps,
+                    Setting.SLIPPAGE_BPS.envName(), slippageBps));
+        } catch (InvalidParamsException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Durations like {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT10S}). */
+    public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+
+        @Override
+        public Duration convert(String value) {
+            String text = value.strip().toLowerCase(Locale.ROOT);
+            Matcher m = SIMPLE.matcher(text);
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            }
+            try {
+                return Duration.parse(value.strip().toUpperCase(Locale.ROOT));
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration like 500ms, 10s, 5m or 1h");
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.quantsignals.job;
+
+import io.quantsignals.core.tick.Tick;
+import io.quantsignals.job.ingest.IncomingMessage;
+import io.quantsignals.job.ingest.RejectedTick;
+import io.quantsignals.job.ingest.TickDeserializer;
+import io.quantsignals.job.ingest.ValidateTicks;
+import io.quantsignals.job.runs.RunDirectory;
+import io.quantsignals.job.runs.RunsPoller;
+import io.quantsignals.job.runs.RunsReader;
+import io.quantsignals.job.runs.RunsSnapshot;
+import io.quantsignals.job.signal.MetricRecord;
+import io.quantsignals.job.signal.RoutedTick;
+import io.quantsignals.job.signal.SignalFunction;
+import io.quantsignals.job.signal.TickRouter;
+import io.quantsignals.job.signal.TransitionRecord;
+import io.quantsignals.job.sink.JobSinks;
+import io.quantsignals.job.sink.PostgresSinks;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+
+/**
+ * The Quant Signals streaming job (SPEC §6):
+ *
+ * <pre>
+ * Kafka ticks ─▶ validate ─┬─▶ price_ticks
+ *                          ├─▶ rejected_ticks ◀── (late ticks, unknown replay runs)
+ *                          └─▶ route to runs ─▶ keyBy(run, symbol) ─▶ bars ▶ SMA crossover ─┬─▶ strategy_metrics
+ *   strategy_runs (polled) ──── broadcast ──────┴──────────────────────────┘               └─▶ strategy_positions_stream
+ * </pre>
+ *
+ * Sources and sinks are injected through the constructor so tests can swap them; {@link #build}
+ * wires the pipeline top-down. Every operator has a stable uid so savepoints survive upgrades.
+ */
+public class QuantSignalsJob {
+
+    static final OutputTag<RejectedTick> REJECTED = new OutputTag<>("rejected", TypeInformation.of(RejectedTick.class));
+    static final OutputTag<TransitionRecord> TRANSITIONS =
+            new OutputTag<>("transitions", TypeInformation.of(TransitionRecord.class));
+
+    private final JobOptions options;
+    private final Source<IncomingMessage, ?, ?> tickSource;
+    private final Source<RunsSnapshot, ?, ?> runsSource;
+    private final RunsReader runsReader;
+    private final JobSinks sinks;
+
+    public QuantSignalsJob(JobOptions options, Source<IncomingMessage, ?, ?> tickSource,
+                           Source<RunsSnapshot, ?, ?> runsSource, RunsReader runsReader, JobSinks sinks) {
+        this.options = options;
+        this.tickSource = tickSource;
+        this.runsSource = runsSource;
+        this.runsReader = runsReader;
+        this.sinks = sinks;
+    }
+
+    /** The production wiring: Kafka in, PostgreSQL/TimescaleDB out. */
+    public static QuantSignalsJob fromOptions(JobOptions options) {
+        RunsReader reader = new RunsReader(options.database(), options.strategyRunId(), options.costDefaults());
+        return new QuantSignalsJob(options, kafkaSource(options), runsSource(reader, options.runsPollInterval()), reader,
+                new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval()));
+    }
+
+    static KafkaSource<IncomingMessage> kafkaSource(JobOptions options) {
+        OffsetResetStrategy reset = options.startFromLatest() ? OffsetResetStrategy.LATEST : OffsetResetStrategy.EARLIEST;
+        return KafkaSource.<IncomingMessage>builder()
+                .setBootstrapServers(options.kafka())
+                .setTopics(options.pricesTopic())
+                .setGroupId(options.groupId())
+                // Offsets live in Flink's checkpoints; the committed group offsets only pick the start
+                // of a job that has no checkpoint or savepoint, and show progress to Kafka tools.
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
+                .setDeserializer(new TickDeserializer())
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .build();
+    }
+
+    /** Reads strategy_runs at a fixed rate; a DataGeneratorSource gives a checkpointed, rate-limited loop. */
+    static DataGeneratorSource<RunsSnapshot> runsSource(RunsReader reader, Duration pollInterval) {
+        double perSecond = 1000.0 / Math.max(10, pollInterval.toMillis());
+        return new DataGeneratorSource<>(new RunsPoller(reader), Long.MAX_VALUE,
+                RateLimiterStrategy.perSecond(perSecond), TypeInformation.of(RunsSnapshot.class));
+    }
+
+    /** Defines the pipeline on {@code env}. */
+    public void build(StreamExecutionEnvironment env) {
+        configure(env);
+
+        DataStream<IncomingMessage> incoming = env
+                .fromSource(tickSource, tickWatermarks(), "kafka-ticks")
+                .uid("kafka-ticks");
+
+        SingleOutputStreamOperator<Tick> ticks = incoming
+                .process(new ValidateTicks(REJECTED))
+                .name("validate-ticks").uid("validate-ticks");
+
+        // Live history for replays; replayed ticks are already in price_ticks.
+        ticks.filter(t -> !t.replayed && t.replayRunId == null)
+                .name("live-ticks-only").uid("live-ticks-only")
+                .sinkTo(sinks.priceTicks()).name("price_ticks").uid("price-ticks-sink");
+
+        BroadcastStream<RunsSnapshot> runs = env
+                .fromSource(runsSource, runsWatermarks(), "strategy-runs")
+                .uid("strategy-runs").setParallelism(1)
+                .broadcast(RunDirectory.RUNS, RunDirectory.RUNS_META);
+
+        SingleOutputStreamOperator<RoutedTick> routed = ticks
+                .connect(runs)
+                .process(new TickRouter(runsReader, REJECTED))
+                .name("route-to-runs").uid("route-to-runs");
+
+        SingleOutputStreamOperator<MetricRecord> metrics = routed
+                .keyBy(r -> r.key)
+                .connect(runs)
+                .process(new SignalFunction(runsReader, TRANSITIONS))
+                .name("sma-crossover").uid("sma-crossover");
+
+        metrics.sinkTo(sinks.metrics()).name("strategy_metrics").uid("metrics-sink");
+        metrics.getSideOutput(TRANSITIONS)
+                .sinkTo(sinks.transitions()).name("strategy_positions_stream").uid("transitions-sink");
+        ticks.getSideOutput(REJECTED)
+                .union(routed.getSideOutput(REJECTED))
+                .sinkTo(sinks.rejectedTicks()).name("rejected_ticks").uid("rejected-ticks-sink");
+    }
+
+    /** Builds and submits the job; returns at once with a handle (tests cancel it). */
+    public JobClient executeAsync(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.executeAsync(jobName());
+    }
+
+    public void execute(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        env.execute(jobName());
+    }
+
+    private String jobName() {
+        return "quant-signals" + (options.strategyRunId() != null ? " run " + options.strategyRunId() : "");
+    }
+
+    private void configure(StreamExecutionEnvironment env) {
+        env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofMillis(500));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, options.restartAttempts());
+        env.configure(conf);
+        if (options.parallelism() != null) {
+            env.setParallelism(options.parallelism());
+        }
+    }
+
+    /**
+     * Event time from each tick, per Kafka partition (the source tracks watermarks per split), with
+     * the configured bounded out-of-orderness; a silent partition stops holding the watermark back
+     * after the idle timeout.
+     */
+    private WatermarkStrategy<IncomingMessage> tickWatermarks() {
+        return WatermarkStrategy.<IncomingMessage>forBoundedOutOfOrderness(options.maxOutOfOrderness())
+                .withTimestampAssigner((message, kafkaTimestamp) -> message.eventTimeMillis())
+                .withIdleness(options.idleTimeout());
+    }
+
+    /**
+     * The runs stream carries no event time. Its watermark is pinned at the maximum, so where it
+     * joins the ticks (a two-input operator takes the smaller watermark) it never holds bars back.
+     */
+    private static WatermarkStrategy<RunsSnapshot> runsWatermarks() {
+        return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<>() {
+            @Override
+            public void onEvent(RunsSnapshot event, long eventTimestamp, WatermarkOutput output) {
+            }
+
+            @Override
+            public void onPeriodicEmit(WatermarkOutput output) {
+                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+            }
+        });
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobOptions options;
+        try {
+            options = JobOptions.parse(System.getenv(), args);
+        } catch (CommandLine.ParameterException e) {
+            PrintWriter err = new PrintWriter(System.err, true);
+            err.println("flink-job: " + e.getMessage());
+            e.getCommandLine().usage(err);
+            System.exit(2);
+            return;
+        }
+        if (options.helpRequested()) {
+            JobOptions.commandLine(new JobOptions(), System.getenv()).usage(System.out);
+            return;
+        }
+        StreamExecutionEnvironment env;
+        if (options.local()) {
+            Configuration conf = new Configuration();
+            conf.set(RestOptions.PORT, options.webPort());
+            env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        } else {
+            env = StreamExecutionEnvironment.getExecutionEnvironment();
+        }
+        fromOptions(options).execute(env);
+    }
+}

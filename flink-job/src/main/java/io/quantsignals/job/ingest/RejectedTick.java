@@ -1,0 +1,32 @@
+package io.quantsignals.job.ingest;
+
+/** One row of {@code rejected_ticks}: a message the job did not process, and why (SPEC §3). */
+public class RejectedTick {
+    /** When the message reached Kafka (the record timestamp), so a reprocessed message maps to the same row. */
+    public long receivedAtMillis;
+    /** Where it came from: {@code kafka:<topic>/<partition>@<offset>}. */
+    public String source;
+    /** The message as received (UTF-8, truncated to {@link #MAX_PAYLOAD_CHARS}). */
+    public String payload;
+    /** {@code CODE: detail}, see {@link io.quantsignals.core.tick.RejectReason}. */
+    public String reason;
+
+    /** Keeps a garbage multi-megabyte message from bloating the table; the head is enough to diagnose. */
+    public static final int MAX_PAYLOAD_CHARS = 4096;
+
+    public RejectedTick() {
+    }
+
+    public RejectedTick(long receivedAtMillis, String source, String payload, String reason) {
+        this.receivedAtMillis = receivedAtMillis;
+        this.source = source;
+        this.payload = payload.length() <= MAX_PAYLOAD_CHARS ? payload
+                : payload.substring(0, MAX_PAYLOAD_CHARS) + "...(" + (payload.length() - MAX_PAYLOAD_CHARS) + " more chars)";
+        this.reason = reason;
+    }
+
+    @Override
+    public String toString() {
+        return "RejectedTick{" + source + " " + reason + "}";
+    }
+}

@@ -1,0 +1,58 @@
+package io.quantsignals.job.ingest;
+
+import io.quantsignals.core.tick.RejectReason;
+import io.quantsignals.core.tick.Tick;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Splits what the source parsed: valid ticks continue, rejections go to the {@code rejected}
+ * side output. Counts both, rejections per reason ({@code rejectReason=<CODE>} metric groups).
+ */
+public class ValidateTicks extends ProcessFunction<IncomingMessage, Tick> {
+
+    private final OutputTag<RejectedTick> rejectedTag;
+
+    private transient Counter ticksIn;
+    private transient Counter ticksValid;
+    private transient Map<RejectReason, Counter> rejectedByReason;
+
+    public ValidateTicks(OutputTag<RejectedTick> rejectedTag) {
+        this.rejectedTag = rejectedTag;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        ticksIn = metrics.counter("ticksIn");
+        ticksValid = metrics.counter("ticksValid");
+        rejectedByReason = new EnumMap<>(RejectReason.class);
+        for (RejectReason reason : RejectReason.values()) {
+            rejectedByReason.put(reason, metrics.addGroup("rejectReason", reason.name()).counter("ticksRejected"));
+        }
+    }
+
+    @Override
+    public void processElement(IncomingMessage message, Context ctx, Collector<Tick> out) {
+        ticksIn.inc();
+        if (message.tick != null) {
+            ticksValid.inc();
+            out.collect(message.tick);
+        } else {
+            rejectedByReason.get(reasonOf(message.rejected)).inc();
+            ctx.output(rejectedTag, message.rejected);
+        }
+    }
+
+    private static RejectReason reasonOf(RejectedTick rejected) {
+        int colon = rejected.reason.indexOf(':');
+        return RejectReason.valueOf(colon < 0 ? rejected.reason : rejected.reason.substring(0, colon));
+    }
+}

@@ -1,0 +1,131 @@
+package io.quantsignals.job.runs;
+
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Answers "which runs are active, and with which parameters" inside an operator.
+ *
+ * <p>The source of truth is the broadcast state, filled by the runs source once a second. Two
+ * moments come before any broadcast: a fresh job start (ticks may reach an operator before the
+ * first snapshot) and a REPLAY run created a moment before the replay tool publishes its ticks.
+ * Dropping those ticks would lose data silently, so in both cases the directory reads the
+ * database directly: the whole snapshot once per operator start, and a single run on a miss
+ * (misses are remembered for a second, so a bad run id cannot hammer the database).
+ */
+public final class RunDirectory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunDirectory.class);
+    private static final long MISS_MEMORY_MILLIS = 1_000;
+    private static final String POLLED_AT = "polledAt";
+
+    /** Broadcast state: active runs by id. */
+    public static final MapStateDescriptor<String, RunConfig> RUNS = new MapStateDescriptor<>(
+            "runs", BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(RunConfig.class));
+    /** Broadcast state: when the snapshot in {@link #RUNS} was read (absent: none received yet). */
+    public static final MapStateDescriptor<String, Long> RUNS_META = new MapStateDescriptor<>(
+            "runs-meta", BasicTypeInfo.STRING_TYPE_INFO, BasicTypeInfo.LONG_TYPE_INFO);
+
+    private final RunsReader reader;
+    private List<RunConfig> startupSnapshot;
+    private final Map<String, RunConfig> lookedUp = new HashMap<>();
+    private final Map<String, Long> missedAt = new HashMap<>();
+
+    public RunDirectory(RunsReader reader) {
+        this.reader = reader;
+    }
+
+    public boolean inScope(String runId) {
+        return reader.inScope(runId);
+    }
+
+    /** Whether a runs snapshot has been broadcast to this operator (or restored from a checkpoint). */
+    public static boolean snapshotReceived(ReadOnlyBroadcastState<String, Long> meta) throws Exception {
+        return meta.contains(POLLED_AT);
+    }
+
+    public static void markSnapshot(org.apache.flink.api.common.state.BroadcastState<String, Long> meta, long polledAt)
+            throws Exception {
+        meta.put(POLLED_AT, polledAt);
+    }
+
+    /** Every active run. */
+    public Iterable<RunConfig> active(ReadOnlyBroadcastState<String, RunConfig> runs,
+                                      ReadOnlyBroadcastState<String, Long> meta) throws Exception {
+        if (snapshotReceived(meta)) {
+            startupSnapshot = null;
+            List<RunConfig> list = new ArrayList<>();
+            for (Map.Entry<String, RunConfig> e : runs.immutableEntries()) {
+                list.add(e.getValue());
+            }
+            return list;
+        }
+        if (startupSnapshot == null) {
+            startupSnapshot = reader.readActive().runs;
+            LOG.info("no runs broadcast yet: read {} active runs from the database", startupSnapshot.size());
+        }
+        return startupSnapshot;
+    }
+
+    /** One active run by id, or null if there is none (or it is not in this job's scope). */
+    public RunConfig find(String runId, ReadOnlyBroadcastState<String, RunConfig> runs,
+                          ReadOnlyBroadcastState<String, Long> meta) throws Exception {
+        if (!reader.inScope(runId)) {
+            return null;
+        }
+        RunConfig known = runs.get(runId);
+        if (known != null) {
+            return known;
+        }
+        if (!snapshotReceived(meta)) {
+            for (RunConfig c : active(runs, meta)) {
+                if (c.runId.equals(runId)) {
+                    return c;
+                }
+            }
+        }
+        return lookUp(runId);
+    }
+
+    private RunConfig lookUp(String runId) throws SQLException {
+        RunConfig cached = lookedUp.get(runId);
+        if (cached != null) {
+            return cached;
+        }
+        Long missed = missedAt.get(runId);
+        long now = System.currentTimeMillis();
+        if (missed != null && now - missed < MISS_MEMORY_MILLIS) {
+            return null;
+        }
+        Optional<RunConfig> found = reader.readActive(runId);
+        if (found.isPresent()) {
+            lookedUp.put(runId, found.get());
+            missedAt.remove(runId);
+            return found.get();
+        }
+        missedAt.put(runId, now);
+        return null;
+    }
+
+    /** A new snapshot arrived: runs looked up directly are now covered by it (or have ended). */
+    public void onSnapshot() {
+        startupSnapshot = null;
+        lookedUp.clear();
+        missedAt.clear();
+    }
+
+    public void close() {
+        reader.close();
+    }
+}

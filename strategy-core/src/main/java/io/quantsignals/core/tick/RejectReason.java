@@ -1,0 +1,24 @@
+package io.quantsignals.core.tick;
+
+/**
+ * Why a message was not processed (SPEC §3). The code opens {@code rejected_ticks.reason}
+ * ({@code CODE: detail}), so dashboards can group by {@code split_part(reason, ':', 1)}.
+ */
+public enum RejectReason {
+    /** Not parseable as a JSON object. */
+    NOT_JSON,
+    /** A required field (symbol, price, ts) is absent or null. */
+    MISSING_FIELD,
+    /** Price not a JSON number, not finite, not positive, or out of range. */
+    INVALID_PRICE,
+    /** ts neither ISO-8601 nor integral epoch milliseconds, or out of range. */
+    INVALID_TIMESTAMP,
+    /** symbol not a non-empty string of at most {@link TickParser#MAX_SYMBOL_LENGTH} characters. */
+    INVALID_SYMBOL,
+    /** volume present but not a finite number >= 0. */
+    INVALID_VOLUME,
+    /** replay_run_id not a UUID, or not an active REPLAY run. */
+    INVALID_RUN_ID,
+    /** The tick's bar had already completed when it arrived. */
+    LATE
+}
