@@ -52,7 +52,7 @@ public final class StrategyParamsParser {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Cost defaults for params that omit them (SPEC §2: TRANSACTION_COST_BPS, SLIPPAGE_BPS). */
-    public record CostDefaults(double transactionCostBps, double slippageBps) {
+    public record CostDefaults(double transactionCostBps, double slippageBps) implements java.io.Serializable {
         public static final CostDefaults ZERO = new CostDefaults(0, 0);
 
         /** Reads the two environment variables; a malformed or negative value is an error, not a silent 0. */
