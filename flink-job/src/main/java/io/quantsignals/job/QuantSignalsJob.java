@@ -16,7 +16,6 @@ import io.quantsignals.job.signal.TickRouter;
 import io.quantsignals.job.signal.TransitionRecord;
 import io.quantsignals.job.sink.JobSinks;
 import io.quantsignals.job.sink.PostgresSinks;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -189,18 +188,21 @@ public class QuantSignalsJob {
     }
 
     /**
-     * The runs stream carries no event time. Its watermark is pinned at the maximum, so where it
-     * joins the ticks (a two-input operator takes the smaller watermark) it never holds bars back.
+     * The runs stream carries no event time, so it declares itself idle: a two-input operator then
+     * takes its watermark from the ticks alone. (Pinning it at the maximum instead would be wrong:
+     * while the ticks are idle too, the operator's watermark would jump to the maximum, complete every
+     * open bar and make every later tick late.)
      */
     private static WatermarkStrategy<RunsSnapshot> runsWatermarks() {
         return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<>() {
             @Override
             public void onEvent(RunsSnapshot event, long eventTimestamp, WatermarkOutput output) {
+                output.markIdle();
             }
 
             @Override
             public void onPeriodicEmit(WatermarkOutput output) {
-                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+                output.markIdle();
             }
         });
     }

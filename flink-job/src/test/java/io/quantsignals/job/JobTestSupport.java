@@ -28,6 +28,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -156,6 +157,12 @@ final class JobTestSupport {
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        await(what, timeout, condition, () -> "");
+    }
+
+    /** Polls {@code condition}; on time-out fails with {@code state} describing what was seen. */
+    static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {
@@ -163,7 +170,7 @@ final class JobTestSupport {
             }
             Thread.sleep(100);
         }
-        fail("timed out after " + timeout + " waiting for " + what);
+        fail("timed out after " + timeout + " waiting for " + what + "; " + state.get());
     }
 
     static long count(String sql, Object... args) {
