@@ -117,7 +117,7 @@ public class QuantSignalsJob {
                 .name("validate-ticks").uid("validate-ticks");
 
         // Live history for replays; replayed ticks are already in price_ticks.
-        ticks.filter(t -> !t.replayed && t.replayRunId == null)
+        ticks.filter(t -> !t.replayed && t.replayRunId == null && !t.replayEnd)
                 .name("live-ticks-only").uid("live-ticks-only")
                 .sinkTo(sinks.priceTicks()).name("price_ticks").uid("price-ticks-sink");
 
@@ -134,7 +134,7 @@ public class QuantSignalsJob {
         SingleOutputStreamOperator<MetricRecord> metrics = routed
                 .keyBy(r -> r.key)
                 .connect(runs)
-                .process(new SignalFunction(runsReader, TRANSITIONS))
+                .process(new SignalFunction(runsReader, TRANSITIONS, REJECTED, options.maxOutOfOrderness().toMillis()))
                 .name("sma-crossover").uid("sma-crossover");
 
         metrics.sinkTo(sinks.metrics()).name("strategy_metrics").uid("metrics-sink");
@@ -182,9 +182,25 @@ public class QuantSignalsJob {
      * after the idle timeout.
      */
     private WatermarkStrategy<IncomingMessage> tickWatermarks() {
+        long outOfOrderness = options.maxOutOfOrderness().toMillis();
         return WatermarkStrategy.<IncomingMessage>forBoundedOutOfOrderness(options.maxOutOfOrderness())
-                .withTimestampAssigner((message, kafkaTimestamp) -> message.eventTimeMillis())
+                .withTimestampAssigner((message, kafkaTimestamp) -> watermarkTime(message, outOfOrderness))
                 .withIdleness(options.idleTimeout());
+    }
+
+    /**
+     * What a message contributes to its partition's watermark. Rejected messages and everything of
+     * a REPLAY run contribute nothing: a replay of history has its own event-time clock per run
+     * (see {@link SignalFunction}) and must neither hold back nor push the live watermark. An
+     * end-of-replay marker without a run counts as a tick at end + out-of-orderness, so the
+     * watermark reaches the end and the replay's last bar completes.
+     */
+    static long watermarkTime(IncomingMessage message, long outOfOrdernessMillis) {
+        Tick tick = message.tick;
+        if (tick == null || tick.replayRunId != null) {
+            return Long.MIN_VALUE;
+        }
+        return tick.replayEnd ? tick.tsMillis + outOfOrdernessMillis : tick.tsMillis;
     }
 
     /**

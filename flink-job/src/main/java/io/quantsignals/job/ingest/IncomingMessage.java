@@ -25,9 +25,4 @@ public class IncomingMessage {
         m.rejected = rejected;
         return m;
     }
-
-    /** Event time for watermarks: rejected messages must not move the watermark. */
-    public long eventTimeMillis() {
-        return tick != null ? tick.tsMillis : Long.MIN_VALUE;
-    }
 }

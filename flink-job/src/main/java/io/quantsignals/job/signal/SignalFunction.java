@@ -7,6 +7,9 @@ import io.quantsignals.core.strategy.PendingBar;
 import io.quantsignals.core.strategy.PositionTransition;
 import io.quantsignals.core.strategy.SmaCrossState;
 import io.quantsignals.core.strategy.SmaCrossStrategy;
+import io.quantsignals.core.tick.RejectReason;
+import io.quantsignals.core.tick.Tick;
+import io.quantsignals.job.ingest.RejectedTick;
 import io.quantsignals.job.runs.RunConfig;
 import io.quantsignals.job.runs.RunDirectory;
 import io.quantsignals.job.runs.RunsReader;
@@ -38,6 +41,12 @@ import java.util.Map;
  * strategy sees exactly the bar sequence of SPEC §5. Parameter updates reach the strategy before
  * the next bar; a run missing from a new runs snapshot has ended: each of its keys is flattened
  * ({@code RUN_ENDED}, at the latest tick price) and its state released.
+ *
+ * <p>REPLAY runs evaluate history published while live ticks keep flowing on the same topic, so
+ * they cannot use the job's (live) watermark. Each (replay run, symbol) keeps its own event-time
+ * clock instead: the greatest tick time seen minus the out-of-orderness, moved to the replay's end
+ * by the tool's end marker. The replay tool publishes in event-time order, so this clock, and with
+ * it every bar and every row, is the same at any speedup.
  */
 public class SignalFunction extends KeyedBroadcastProcessFunction<String, RoutedTick, RunsSnapshot, MetricRecord> {
 
@@ -48,21 +57,32 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
     static final MapStateDescriptor<Long, PendingBar> PENDING_BARS = new MapStateDescriptor<>(
             "pending-bars", BasicTypeInfo.LONG_TYPE_INFO, TypeInformation.of(PendingBar.class));
 
+    /** Per (replay run, symbol): the event-time clock that completes its bars (see the class comment). */
+    @VisibleForTesting
+    static final ValueStateDescriptor<Long> REPLAY_CLOCK = new ValueStateDescriptor<>("replay-clock", BasicTypeInfo.LONG_TYPE_INFO);
+
     private final RunsReader reader;
     private final OutputTag<TransitionRecord> transitionsTag;
+    private final OutputTag<RejectedTick> rejectedTag;
+    private final long maxOutOfOrdernessMillis;
 
     private transient RunDirectory directory;
     private transient ValueState<SmaCrossState> strategyState;
     private transient MapState<Long, PendingBar> pendingBars;
+    private transient ValueState<Long> replayClock;
     private transient Counter bars;
     private transient Counter transitions;
     private transient Counter riskHalts;
     private transient Counter ticksForEndedRuns;
+    private transient Counter lateReplayTicks;
     private transient volatile int activeRuns;
 
-    public SignalFunction(RunsReader reader, OutputTag<TransitionRecord> transitionsTag) {
+    public SignalFunction(RunsReader reader, OutputTag<TransitionRecord> transitionsTag,
+                          OutputTag<RejectedTick> rejectedTag, long maxOutOfOrdernessMillis) {
         this.reader = reader;
         this.transitionsTag = transitionsTag;
+        this.rejectedTag = rejectedTag;
+        this.maxOutOfOrdernessMillis = maxOutOfOrdernessMillis;
     }
 
     @Override
@@ -70,11 +90,13 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
         directory = new RunDirectory(reader);
         strategyState = getRuntimeContext().getState(STRATEGY);
         pendingBars = getRuntimeContext().getMapState(PENDING_BARS);
+        replayClock = getRuntimeContext().getState(REPLAY_CLOCK);
         var metrics = getRuntimeContext().getMetricGroup();
         bars = metrics.counter("bars");
         transitions = metrics.counter("transitions");
         riskHalts = metrics.counter("riskHalts");
         ticksForEndedRuns = metrics.counter("ticksForEndedRuns");
+        lateReplayTicks = metrics.counter("lateReplayTicks");
         metrics.gauge("activeRuns", () -> activeRuns);
     }
 
@@ -88,19 +110,40 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
             return;
         }
         SmaCrossStrategy strategy = strategyFor(run);
-        long ts = routed.tick.tsMillis;
-        long price = routed.tick.priceScaled;
-        strategy.observeTick(ts, price);
-        strategyState.update(strategy.state());
-
+        Tick tick = routed.tick;
         long interval = run.params().barIntervalMillis();
-        long barTime = Bars.barTimeOf(ts, interval);
+        if (!run.isReplay()) {
+            addToBar(tick, interval, strategy);
+            ctx.timerService().registerEventTimeTimer(Bars.lastTimestampOf(Bars.barTimeOf(tick.tsMillis, interval), interval));
+            strategyState.update(strategy.state());
+            return;
+        }
+        long clock = replayClock.value() == null ? Long.MIN_VALUE : replayClock.value();
+        if (tick.replayEnd) {
+            clock = Math.max(clock, tick.tsMillis - 1);
+        } else if (Bars.isLate(tick.tsMillis, interval, clock)) {
+            lateReplayTicks.inc();
+            ctx.output(rejectedTag, TickRouter.rejection(tick, RejectReason.LATE,
+                    "its bar had completed in replay run " + run.runId + " (clock " + clock + ")"));
+            return;
+        } else {
+            addToBar(tick, interval, strategy);
+            clock = Math.max(clock, tick.tsMillis - maxOutOfOrdernessMillis - 1);
+        }
+        replayClock.update(clock);
+        completeBars(run, ctx.getCurrentKey(), strategy, clock, out, ctx);
+        strategyState.update(strategy.state());
+    }
+
+    /** Adds a tick to its pending bar (SPEC §5 close rule) and remembers its price for flattens. */
+    private void addToBar(Tick tick, long interval, SmaCrossStrategy strategy) throws Exception {
+        strategy.observeTick(tick.tsMillis, tick.priceScaled);
+        long barTime = Bars.barTimeOf(tick.tsMillis, interval);
         PendingBar bar = pendingBars.get(barTime);
         if (bar == null) {
-            bar = new PendingBar(barTime, ts, price);
-            ctx.timerService().registerEventTimeTimer(Bars.lastTimestampOf(barTime, interval));
+            bar = new PendingBar(barTime, tick.tsMillis, tick.priceScaled);
         } else {
-            bar.offer(ts, price);
+            bar.offer(tick.tsMillis, tick.priceScaled);
         }
         pendingBars.put(barTime, bar);
     }
@@ -115,10 +158,18 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
             pendingBars.clear();
             return;
         }
+        SmaCrossStrategy strategy = strategyFor(run);
+        completeBars(run, ctx.getCurrentKey(), strategy, timestamp, out, ctx);
+        strategyState.update(strategy.state());
+    }
+
+    /** Feeds every pending bar complete at {@code watermark} to the strategy, oldest first, and emits the rows. */
+    private void completeBars(RunConfig run, String key, SmaCrossStrategy strategy, long watermark,
+                              Collector<MetricRecord> out, ReadOnlyContext ctx) throws Exception {
         long interval = run.params().barIntervalMillis();
         List<PendingBar> complete = new ArrayList<>(1);
         for (PendingBar bar : pendingBars.values()) {
-            if (Bars.lastTimestampOf(bar.barTime, interval) <= timestamp) {
+            if (Bars.isComplete(bar.barTime, interval, watermark)) {
                 complete.add(bar);
             }
         }
@@ -126,22 +177,20 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
             return;
         }
         complete.sort((a, b) -> Long.compare(a.barTime, b.barTime));
-        SmaCrossStrategy strategy = strategyFor(run);
-        String symbol = RoutedTick.symbolOf(ctx.getCurrentKey());
+        String symbol = RoutedTick.symbolOf(key);
         for (PendingBar bar : complete) {
             BarResult result = strategy.onBar(bar.barTime, bar.closePrice);
             pendingBars.remove(bar.barTime);
             bars.inc();
-            out.collect(new MetricRecord(runId, symbol, result.metric()));
+            out.collect(new MetricRecord(run.runId, symbol, result.metric()));
             if (result.transition() != null) {
                 transitions.inc();
-                ctx.output(transitionsTag, new TransitionRecord(runId, symbol, result.transition()));
+                ctx.output(transitionsTag, new TransitionRecord(run.runId, symbol, result.transition()));
             }
             if (result.riskHaltTriggered()) {
                 riskHalts.inc();
             }
         }
-        strategyState.update(strategy.state());
     }
 
     @Override
@@ -170,6 +219,11 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
                 state.clear();
             });
             ctx.applyToKeyedState(PENDING_BARS, (key, state) -> {
+                if (ended.containsKey(RoutedTick.runIdOf(key))) {
+                    state.clear();
+                }
+            });
+            ctx.applyToKeyedState(REPLAY_CLOCK, (key, state) -> {
                 if (ended.containsKey(RoutedTick.runIdOf(key))) {
                     state.clear();
                 }

@@ -26,10 +26,10 @@ import java.util.Set;
 
 /**
  * Sends each tick to every run that evaluates it, as a {@link RoutedTick} keyed by (run, symbol):
- * a live tick to every active LIVE and PAPER run trading its symbol, a replay tick only to the
- * REPLAY run it names (SPEC §7). Also decides lateness (SPEC §5 "Bars"): a tick whose bar, for a
- * run's bar interval, is already complete at the current watermark is not routed to that run and
- * is rejected once as {@code LATE}. Deciding here, before the keyBy, gives one rejection per tick
+ * a live tick to every active LIVE and PAPER run trading its symbol, a replay tick (or end marker)
+ * only to the REPLAY run it names (SPEC §7). Also decides lateness of live ticks (SPEC §5 "Bars"):
+ * a tick whose bar, for a run's bar interval, is already complete at the current watermark is not
+ * routed to that run and is rejected once as {@code LATE}. Deciding here, before the keyBy, gives one rejection per tick
  * however many runs it concerns; the keyed operator can never see a later watermark for the tick
  * than this one did, so a tick routed as on time is on time there too.
  */
@@ -87,12 +87,12 @@ public class TickRouter extends BroadcastProcessFunction<Tick, RunsSnapshot, Rou
                         "run " + tick.replayRunId + " is not an active REPLAY run"));
                 return;
             }
-            if (Bars.isLate(tick.tsMillis, run.params().barIntervalMillis(), watermark)) {
-                isLate = true;
-            } else {
-                out.collect(new RoutedTick(run.runId, tick));
-                routes++;
-            }
+            // A replay run keeps its own event-time clock: lateness is decided there, not here.
+            out.collect(new RoutedTick(run.runId, tick));
+            routes++;
+        } else if (tick.replayEnd) {
+            // A partition's end-of-replay marker: it has moved the watermark, nothing to route.
+            return;
         } else {
             for (RunConfig run : directory.active(runs, meta)) {
                 if (run.isReplay() || !run.params().tradesSymbol(tick.symbol)) {

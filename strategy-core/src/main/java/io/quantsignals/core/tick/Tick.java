@@ -19,6 +19,12 @@ public class Tick {
     public String replayRunId;
     /** True for history re-published without a run id (not stored in price_ticks again). */
     public boolean replayed;
+    /**
+     * An end-of-replay marker from the replay tool, not a tick: no price; {@link #tsMillis} is the
+     * replay's end. With {@link #replayRunId} it completes that run's bars of {@link #symbol} up to
+     * the end; without, it moves its Kafka partition's watermark to the end.
+     */
+    public boolean replayEnd;
     /** Where the tick came from, e.g. {@code kafka:prices}. */
     public String source;
     /** Its position in that source (Kafka: partition and offset), for idempotent writes and tie order. */

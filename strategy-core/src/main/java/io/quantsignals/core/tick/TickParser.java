@@ -81,6 +81,7 @@ public final class TickParser {
         t.volume = Double.NaN;
         t.replayRunId = null;
         t.replayed = false;
+        t.replayEnd = false;
         boolean hasPrice = false;
         boolean hasTs = false;
         String fieldName;
@@ -103,20 +104,29 @@ public final class TickParser {
                 case "volume" -> t.volume = readVolume(p, value);
                 case "replay_run_id" -> t.replayRunId = readRunId(p, value);
                 case "replayed" -> t.replayed = value == JsonToken.VALUE_TRUE;
+                case "replay_end" -> t.replayEnd = value == JsonToken.VALUE_TRUE;
                 default -> p.skipChildren();
             }
         }
         if (p.nextToken() != null) {
             throw new Rejected(RejectReason.NOT_JSON, "trailing data after the JSON object");
         }
+        if (!hasTs) {
+            throw new Rejected(RejectReason.MISSING_FIELD, "ts is missing");
+        }
+        if (t.replayEnd) {
+            // An end-of-replay marker carries no price; one for a run names the symbol it closes.
+            if (t.replayRunId != null && t.symbol == null) {
+                throw new Rejected(RejectReason.MISSING_FIELD, "symbol is missing in a replay_end marker for a run");
+            }
+            t.priceScaled = 0;
+            return;
+        }
         if (t.symbol == null) {
             throw new Rejected(RejectReason.MISSING_FIELD, "symbol is missing");
         }
         if (!hasPrice) {
             throw new Rejected(RejectReason.MISSING_FIELD, "price is missing");
-        }
-        if (!hasTs) {
-            throw new Rejected(RejectReason.MISSING_FIELD, "ts is missing");
         }
     }
 
@@ -148,33 +158,95 @@ public final class TickParser {
     }
 
     private static long readTimestamp(JsonParser p, JsonToken value) throws IOException, Rejected {
-        long millis;
-        if (value == JsonToken.VALUE_NUMBER_INT) {
-            if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
-                throw new Rejected(RejectReason.INVALID_TIMESTAMP, "ts " + p.getText() + " is out of range");
+        try {
+            if (value == JsonToken.VALUE_NUMBER_INT) {
+                if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
+                    throw outOfRange(p.getText());
+                }
+                return checkRange(p.getLongValue(), p.getText());
             }
-            millis = p.getLongValue();
-        } else if (value == JsonToken.VALUE_STRING) {
-            millis = parseIsoMillis(p.getText());
-        } else {
-            throw new Rejected(RejectReason.INVALID_TIMESTAMP,
-                    "ts must be ISO-8601 UTC text or integral epoch milliseconds");
+            if (value == JsonToken.VALUE_STRING) {
+                String text = p.getText();
+                return checkRange(parseIsoMillis(text), text);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Rejected(RejectReason.INVALID_TIMESTAMP, e.getMessage());
         }
+        throw new Rejected(RejectReason.INVALID_TIMESTAMP,
+                "ts must be ISO-8601 UTC text or integral epoch milliseconds");
+    }
+
+    /**
+     * A tick time written as text, by the rules of the Kafka message's {@code ts} (SPEC §3): ISO-8601
+     * with {@code Z} or an explicit offset (digits finer than a millisecond are truncated), or
+     * integral epoch milliseconds; either way from 1970-01-01T00:00:00Z to the end of year 9999. For
+     * readers of ticks in text form, such as {@code ops-cli prices import}.
+     *
+     * @return epoch milliseconds
+     * @throws IllegalArgumentException with a one-line message naming the rule the text breaks
+     */
+    public static long parseTimestamp(String text) {
+        if (text == null || text.isEmpty()) {
+            throw new IllegalArgumentException("ts is empty");
+        }
+        if (isInteger(text)) {
+            long millis;
+            try {
+                millis = Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                throw outOfRange(text); // more digits than a long holds
+            }
+            return checkRange(millis, text);
+        }
+        long millis;
+        try {
+            millis = parseIsoMillis(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ts '" + abbreviate(text)
+                    + "' is neither ISO-8601 with a zone nor integral epoch milliseconds");
+        }
+        return checkRange(millis, text);
+    }
+
+    /** An optional minus sign and at least one digit. */
+    private static boolean isInteger(String text) {
+        int i = text.charAt(0) == '-' ? 1 : 0;
+        if (i == text.length()) {
+            return false;
+        }
+        for (; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long checkRange(long millis, String text) {
         if (millis < 0 || millis > MAX_TS_MILLIS) {
-            throw new Rejected(RejectReason.INVALID_TIMESTAMP, "ts " + millis + " is out of range");
+            throw outOfRange(text);
         }
         return millis;
     }
 
-    /** ISO-8601 with {@code Z} or an explicit offset; digits finer than a millisecond are truncated. */
-    private static long parseIsoMillis(String text) throws Rejected {
+    private static IllegalArgumentException outOfRange(String text) {
+        return new IllegalArgumentException("ts " + abbreviate(text)
+                + " is out of range (1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z)");
+    }
+
+    /**
+     * ISO-8601 with {@code Z} or an explicit offset; digits finer than a millisecond are truncated.
+     * The one implementation of the ISO form, for the Kafka message and {@link #parseTimestamp}.
+     */
+    private static long parseIsoMillis(String text) {
         try {
             Instant instant = text.endsWith("Z") || text.endsWith("z")
                     ? Instant.parse(text)
                     : OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
             return instant.toEpochMilli();
         } catch (DateTimeException | ArithmeticException e) {
-            throw new Rejected(RejectReason.INVALID_TIMESTAMP, "ts '" + abbreviate(text) + "' is not ISO-8601 with a zone");
+            throw new IllegalArgumentException("ts '" + abbreviate(text) + "' is not ISO-8601 with a zone");
         }
     }
 

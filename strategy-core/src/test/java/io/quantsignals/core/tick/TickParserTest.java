@@ -92,6 +92,25 @@ class TickParserTest {
     }
 
     @Test
+    void replayEndMarkersNeedNoPrice() {
+        Tick t = new Tick();
+        assertNull(parse("{\"ts\":1717250400000,\"replay_end\":true}", t));
+        assertTrue(t.replayEnd);
+        assertNull(t.symbol);
+        assertEquals(1_717_250_400_000L, t.tsMillis);
+
+        assertNull(parse("{\"symbol\":\"A\",\"ts\":5,\"replay_run_id\":\"6f9619ff-8b86-d011-b42d-00c04fc964ff\",\"replay_end\":true}", t));
+        assertTrue(t.replayEnd);
+        assertEquals("A", t.symbol);
+
+        assertEquals(RejectReason.MISSING_FIELD, parse("{\"replay_end\":true}", t).reason());
+        assertEquals(RejectReason.MISSING_FIELD,
+                parse("{\"ts\":5,\"replay_run_id\":\"6f9619ff-8b86-d011-b42d-00c04fc964ff\",\"replay_end\":true}", t).reason());
+        assertNull(parse("{\"symbol\":\"A\",\"price\":1,\"ts\":5}", t));
+        assertFalse(t.replayEnd, "reset between messages");
+    }
+
+    @Test
     void emptyMessageIsNotJson() {
         assertEquals(RejectReason.NOT_JSON, TickParser.parse(new byte[0], new Tick()).reason());
         assertEquals(RejectReason.NOT_JSON, TickParser.parse(null, new Tick()).reason());

@@ -1,0 +1,55 @@
+package io.quantsignals.replay;
+
+import io.quantsignals.core.config.JdbcUrls;
+import picocli.CommandLine.Option;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/** The database settings (SPEC §2) as a picocli mixin, and the one place that opens connections. */
+final class DatabaseOptions {
+
+    @Option(names = "--db-url", paramLabel = "URL",
+            description = "JDBC URL of PostgreSQL/TimescaleDB (env DATABASE_URL; default ${DEFAULT-VALUE}).")
+    String url;
+
+    @Option(names = "--db-user", paramLabel = "NAME",
+            description = "Database user (env DATABASE_USER; default ${DEFAULT-VALUE}).")
+    String user;
+
+    // No ${DEFAULT-VALUE} here: the password must never appear in --help.
+    @Option(names = "--db-password", paramLabel = "PASSWORD", description = "Database password (env DATABASE_PASSWORD).")
+    String password;
+
+    /** Opens a connection; a failure is a one-line {@link ReplayFailedException} (password masked). */
+    Connection connect() {
+        Properties props = new Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        // Fail fast instead of hanging for the driver's default of no timeout.
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("ApplicationName", "replay-tool");
+        try {
+            Connection c = DriverManager.getConnection(url, props);
+            if (c == null) {
+                // DriverManager returns null only if no driver accepts the URL; it normally throws.
+                throw new SQLException("no JDBC driver accepts this URL");
+            }
+            return c;
+        } catch (SQLException e) {
+            throw new ReplayFailedException("cannot connect to database " + describe() + ": "
+                    + ReplayTool.oneLine(e.getMessage()), e);
+        }
+    }
+
+    /** URL (password masked) and user, for messages. */
+    String describe() {
+        return JdbcUrls.redact(url) + " as " + user;
+    }
+}

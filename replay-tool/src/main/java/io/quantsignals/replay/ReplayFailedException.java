@@ -1,0 +1,15 @@
+package io.quantsignals.replay;
+
+/**
+ * A runtime failure (exit code 1): database or Kafka unreachable, a record Kafka did not
+ * acknowledge. The message is shown as is, on one line, and never contains a password.
+ */
+final class ReplayFailedException extends RuntimeException {
+    ReplayFailedException(String message) {
+        super(message);
+    }
+
+    ReplayFailedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,267 @@
+package io.quantsignals.replay;
+
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The Kafka side of a replay: an idempotent producer ({@code acks=all}) whose every send is
+ * checked through its callback. The first failure is kept; the next {@link #send} or
+ * {@link #flush} reports it, so the tool never claims success for a record the broker did not
+ * acknowledge.
+ *
+ * <p>Time limits (all well inside the ~15 s an operator waits for "Kafka is down"): a bootstrap
+ * server that refuses or does not answer TCP fails within {@link #CONNECT_TIMEOUT}; topic metadata
+ * and a full send buffer block at most {@code max.block.ms} = 10 s; a record not acknowledged
+ * within {@code delivery.timeout.ms} = 15 s fails its callback.
+ */
+final class TickPublisher implements AutoCloseable {
+
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration MAX_BLOCK = Duration.ofSeconds(10);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(15);
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final String bootstrap;
+    private final int partitions;
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    private final Callback callback = this::onCompletion;
+
+    private TickPublisher(KafkaProducer<byte[], byte[]> producer, String bootstrap, String topic, int partitions) {
+        this.producer = producer;
+        this.bootstrap = bootstrap;
+        this.topic = topic;
+        this.partitions = partitions;
+    }
+
+    /**
+     * Checks that a bootstrap server answers, creates the producer and reads the topic's partitions.
+     *
+     * @throws InvalidInputException for a malformed bootstrap list
+     * @throws ReplayFailedException when Kafka cannot be reached or the topic does not exist
+     */
+    static TickPublisher connect(String bootstrap, String topic) {
+        List<InetSocketAddress> addresses = parseBootstrap(bootstrap);
+        probe(bootstrap, addresses);
+
+        Properties p = new Properties();
+        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.setProperty(ProducerConfig.CLIENT_ID_CONFIG, "replay-tool");
+        p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        p.setProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+        // Batching for --speedup max; at a paced speed a record waits at most linger.ms, which
+        // does not move it in event time (the job works in event time).
+        p.setProperty(ProducerConfig.LINGER_MS_CONFIG, "10");
+        p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(128 * 1024));
+        p.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.setProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK.toMillis()));
+        p.setProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT.toMillis()));
+        p.setProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT.toMillis()));
+        KafkaProducer<byte[], byte[]> producer;
+        try {
+            producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        } catch (KafkaException e) {
+            throw new ReplayFailedException("cannot create a Kafka producer for " + bootstrap + ": "
+                    + ReplayTool.describe(e), e);
+        }
+        try {
+            List<PartitionInfo> infos = producer.partitionsFor(topic);
+            if (infos == null || infos.isEmpty()) {
+                throw new ReplayFailedException("topic '" + topic + "' has no partitions on Kafka at " + bootstrap);
+            }
+            return new TickPublisher(producer, bootstrap, topic, infos.size());
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            producer.close(Duration.ZERO);
+            throw new ReplayFailedException("topic '" + topic + "' not found on Kafka at " + bootstrap + " within "
+                    + MAX_BLOCK.toSeconds() + " s (create it, or set --prices-topic / PRICES_TOPIC)", e);
+        } catch (KafkaException | ReplayFailedException e) {
+            producer.close(Duration.ZERO);
+            if (e instanceof ReplayFailedException r) {
+                throw r;
+            }
+            throw new ReplayFailedException("cannot read topic '" + topic + "' from Kafka at " + bootstrap + ": "
+                    + ReplayTool.describe(e), e);
+        }
+    }
+
+    /** {@code host:port[,host:port...]}; IPv6 literals in brackets. Unresolved: DNS is the probe's job. */
+    static List<InetSocketAddress> parseBootstrap(String bootstrap) {
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new InvalidInputException("no Kafka bootstrap servers given (--kafka / KAFKA_BOOTSTRAP_SERVERS)");
+        }
+        List<InetSocketAddress> result = new ArrayList<>();
+        for (String raw : bootstrap.split(",")) {
+            String entry = raw.strip();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            int colon = entry.lastIndexOf(':');
+            String host = colon > 0 ? entry.substring(0, colon) : "";
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port = -1;
+            try {
+                port = colon > 0 ? Integer.parseInt(entry.substring(colon + 1)) : -1;
+            } catch (NumberFormatException e) {
+                // below
+            }
+            if (host.isEmpty() || port < 1 || port > 65_535) {
+                throw new InvalidInputException("invalid Kafka bootstrap server '" + entry + "' (expected host:port)");
+            }
+            result.add(InetSocketAddress.createUnresolved(host, port));
+        }
+        if (result.isEmpty()) {
+            throw new InvalidInputException("no Kafka bootstrap servers given (--kafka / KAFKA_BOOTSTRAP_SERVERS)");
+        }
+        return result;
+    }
+
+    /**
+     * Fails fast, with a clear cause, when no bootstrap server accepts a TCP connection: the Kafka
+     * client itself would only report "topic not present in metadata" after {@code max.block.ms}.
+     */
+    private static void probe(String bootstrap, List<InetSocketAddress> addresses) {
+        long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
+        String lastCause = "no address";
+        for (InetSocketAddress address : addresses) {
+            InetAddress[] resolved;
+            try {
+                resolved = InetAddress.getAllByName(address.getHostString());
+            } catch (UnknownHostException e) {
+                lastCause = "unknown host " + address.getHostString();
+                continue;
+            }
+            for (InetAddress ip : resolved) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    throw new ReplayFailedException("cannot reach Kafka at " + bootstrap + " within "
+                            + CONNECT_TIMEOUT.toSeconds() + " s: " + lastCause);
+                }
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(ip, address.getPort()), (int) Math.min(left, Integer.MAX_VALUE));
+                    return;
+                } catch (IOException e) {
+                    lastCause = ip.getHostAddress() + ":" + address.getPort() + ": " + ReplayTool.describe(e);
+                }
+            }
+        }
+        throw new ReplayFailedException("cannot reach Kafka at " + bootstrap + ": " + lastCause);
+    }
+
+    int partitions() {
+        return partitions;
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    String bootstrap() {
+        return bootstrap;
+    }
+
+    /** Records sent so far (acknowledged or not). */
+    long sent() {
+        return sent.get();
+    }
+
+    /** Records the broker acknowledged so far. */
+    long acknowledged() {
+        return acknowledged.get();
+    }
+
+    /** Sends one keyed record (partition chosen by the key); reports an earlier failure first. */
+    void send(byte[] key, byte[] value) {
+        send(new ProducerRecord<>(topic, key, value));
+    }
+
+    /** Sends one record with no key to an explicit partition. */
+    void sendToPartition(int partition, byte[] value) {
+        send(new ProducerRecord<>(topic, partition, null, value));
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record) {
+        checkFailure();
+        try {
+            producer.send(record, callback);
+            sent.incrementAndGet();
+        } catch (KafkaException e) {
+            throw failed(e);
+        }
+    }
+
+    /** Waits until every record sent so far is acknowledged or failed; throws on any failure. */
+    void flush() {
+        try {
+            producer.flush();
+        } catch (InterruptException e) {
+            throw failed(e);
+        }
+        checkFailure();
+        long unacknowledged = sent.get() - acknowledged.get();
+        if (unacknowledged != 0) {
+            // flush() returned although records are outstanding: cannot happen with this client, but
+            // success must never be claimed without every acknowledgement.
+            throw new ReplayFailedException(unacknowledged + " record(s) not acknowledged by Kafka at " + bootstrap);
+        }
+    }
+
+    /** The first send failure, if any. */
+    Exception failure() {
+        return failure.get();
+    }
+
+    private void checkFailure() {
+        Exception e = failure.get();
+        if (e != null) {
+            throw failed(e);
+        }
+    }
+
+    private ReplayFailedException failed(Exception e) {
+        return new ReplayFailedException("Kafka at " + bootstrap + " did not accept a record for topic '" + topic
+                + "': " + ReplayTool.describe(e), e);
+    }
+
+    private void onCompletion(RecordMetadata metadata, Exception exception) {
+        if (exception != null) {
+            failure.compareAndSet(null, exception);
+        } else {
+            acknowledged.incrementAndGet();
+        }
+    }
+
+    /** Closes the producer, waiting at most {@code timeout} for records still in flight. */
+    void close(Duration timeout) {
+        producer.close(timeout);
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+}
