@@ -192,6 +192,9 @@ class RunsCommandTest {
         assertInvalid(cli.run("runs", "update", "not-a-uuid", "--end"), "invalid run id 'not-a-uuid'");
         assertInvalid(cli.run("runs", "update", id), "--param-file");
         assertInvalid(cli.run("runs", "update", id, "--end", "--param-file", good.toString()), "mutually exclusive");
+        assertInvalid(cli.run("runs", "update", id, "--param-file",
+                file("bars.json", "{\"sma_fast_window\": 5, \"sma_slow_window\": 20, \"bar_interval_seconds\": 300}").toString()),
+                "bar_interval_seconds cannot change for a run (is 60, param file says 300)");
         assertInvalid(cli.run("runs", "update", ended, "--end"), "already ended");
         assertInvalid(cli.run("runs", "update", ended, "--param-file", good.toString()), "already ended");
         assertInvalid(cli.run("runs", "show", unknown), "unknown run id");

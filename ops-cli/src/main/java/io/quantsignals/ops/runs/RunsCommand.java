@@ -145,6 +145,13 @@ public final class RunsCommand {
                 if (!run.active()) {
                     throw new InvalidInputException("run " + id + " already ended at " + run.endedAt());
                 }
+                // Bars of two lengths in one SMA would be meaningless, and the job's open bars are
+                // bucketed by the old length: a new bar length is a new run.
+                if (params != null && params.barIntervalSeconds() != run.params().barIntervalSeconds()) {
+                    throw new InvalidInputException("bar_interval_seconds cannot change for a run (is "
+                            + run.params().barIntervalSeconds() + ", param file says " + params.barIntervalSeconds()
+                            + "): create a new run instead");
+                }
                 boolean changed = change.end ? store.end(id) : store.updateParams(id, params, changedBy.strip());
                 if (!changed) {
                     throw new InvalidInputException("run " + id + " ended while it was being updated");

@@ -1,0 +1,75 @@
+package io.quantsignals.job;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JobOptionsTest {
+
+    @Test
+    void defaultsFollowTheSpec() {
+        JobOptions o = JobOptions.parse(Map.of());
+        assertEquals("localhost:9092", o.kafka());
+        assertEquals("prices", o.pricesTopic());
+        assertEquals("jdbc:postgresql://localhost:5432/quant", o.database().url());
+        assertEquals("quant", o.database().user());
+        assertNull(o.database().password());
+        assertNull(o.strategyRunId());
+        assertEquals(Duration.ofSeconds(10), o.checkpointInterval());
+        assertEquals(Duration.ofSeconds(1), o.runsPollInterval());
+        assertEquals(0.0, o.costDefaults().transactionCostBps());
+    }
+
+    @Test
+    void environmentFillsInAndOptionsWin() {
+        Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092", "PRICES_TOPIC", "ticks",
+                "STRATEGY_RUN_ID", "6F9619FF-8B86-D011-B42D-00C04FC964FF", "SLIPPAGE_BPS", "2.5",
+                "DATABASE_PASSWORD", "s3cret");
+        JobOptions o = JobOptions.parse(env, "--prices-topic", "other", "--checkpoint-interval", "500ms");
+        assertEquals("kafka:9092", o.kafka());
+        assertEquals("other", o.pricesTopic());
+        assertEquals("6f9619ff-8b86-d011-b42d-00c04fc964ff", o.strategyRunId());
+        assertEquals(2.5, o.costDefaults().slippageBps());
+        assertEquals(Duration.ofMillis(500), o.checkpointInterval());
+        assertFalse(o.database().toString().contains("s3cret"), "settings never print the password");
+    }
+
+    @Test
+    void badOptionsAreOneLineErrors() {
+        assertMessage("'soon' is not a duration", "--checkpoint-interval", "soon");
+        assertMessage("--strategy-run-id 'abc' is not a UUID", "--strategy-run-id", "abc");
+        assertMessage("--starting-offsets must be earliest or latest", "--starting-offsets", "middle");
+        assertMessage("Unknown option: '--frobnicate'", "--frobnicate");
+        assertMessage("SLIPPAGE_BPS", "--slippage-bps", "-1");
+    }
+
+    @Test
+    void helpListsEveryOptionWithoutThePassword() {
+        JobOptions o = JobOptions.parse(Map.of("DATABASE_PASSWORD", "s3cret"), "--help");
+        assertTrue(o.helpRequested());
+        StringWriter help = new StringWriter();
+        JobOptions.commandLine(new JobOptions(), Map.of("DATABASE_PASSWORD", "s3cret")).usage(new PrintWriter(help));
+        for (String option : new String[] {"--kafka", "--prices-topic", "--db-url", "--strategy-run-id",
+                "--max-out-of-orderness", "--checkpoint-interval", "--local"}) {
+            assertTrue(help.toString().contains(option), option);
+        }
+        assertFalse(help.toString().contains("s3cret"));
+    }
+
+    private static void assertMessage(String expected, String... args) {
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> JobOptions.parse(Map.of(), args));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+}

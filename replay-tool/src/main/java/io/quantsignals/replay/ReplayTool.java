@@ -1,0 +1,329 @@
+package io.quantsignals.replay;
+
+import io.quantsignals.core.run.RunStore;
+import io.quantsignals.core.run.RunType;
+import io.quantsignals.core.run.StrategyRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code replay-tool}: re-publishes a stored window of {@code price_ticks} to the prices topic at a
+ * speedup (SPEC §7).
+ *
+ * <p>Exit codes: 0 every tick and end marker acknowledged by Kafka; 1 runtime failure (database or
+ * Kafka unreachable, a record not acknowledged), with the cause on one line; 2 invalid usage or
+ * input (nothing published, nothing deleted); 130 interrupted (Ctrl-C): what was sent is flushed and
+ * how far the replay got is printed.
+ *
+ * <p>Order of work, so that a refused command changes nothing: arguments, then the run (database),
+ * then Kafka (reachable, topic exists), and only then {@code --reset} deletes and ticks are sent.
+ */
+@Command(name = "replay-tool", mixinStandardHelpOptions = true, versionProvider = ReplayTool.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Re-publish the price ticks stored in price_ticks for [--start-ts, --end-ts) to Kafka in event-time",
+            "order, spacing them by their original gaps divided by --speedup, then send end-of-replay markers so",
+            "the job completes the last bar. With --run-id (a REPLAY run) the ticks are evaluated for that run",
+            "only; without it they are ordinary ticks for the LIVE and PAPER runs, marked \"replayed\": true.",
+            "",
+            "Exit codes: 0 all ticks acknowledged, 1 runtime failure, 2 invalid usage, 130 interrupted."
+        })
+public final class ReplayTool implements Callable<Integer> {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_RUNTIME_FAILURE = 1;
+    public static final int EXIT_INVALID_INPUT = 2;
+    /** 128 + SIGINT, what a shell reports for a program stopped with Ctrl-C. */
+    public static final int EXIT_INTERRUPTED = 130;
+
+    /** How long a Ctrl-C waits for the replay to flush and report before the JVM exits anyway. */
+    static final Duration STOP_GRACE = TickPublisher.DELIVERY_TIMEOUT.plusSeconds(10);
+
+    @Option(names = "--start-ts", required = true, paramLabel = "TIME", converter = Converters.IsoInstant.class,
+            description = "First event time replayed (inclusive), ISO-8601 UTC, e.g. 2024-06-01T12:00:00Z.")
+    Instant start;
+
+    @Option(names = "--end-ts", required = true, paramLabel = "TIME", converter = Converters.IsoInstant.class,
+            description = "End of the window (exclusive), ISO-8601 UTC; after the last tick every bar ending at or "
+                    + "before it is completed.")
+    Instant end;
+
+    @Option(names = "--speedup", required = true, paramLabel = "FACTOR|max", converter = Speedup.Converter.class,
+            description = "Replay this many times faster than the original gaps (a number > 0, e.g. 10 or 0.5), "
+                    + "or 'max' for no spacing at all.")
+    Speedup speedup;
+
+    @Option(names = "--symbols", split = ",", paramLabel = "SYMBOL",
+            description = "Only these symbols (comma-separated). Default: all, or with --run-id the run's "
+                    + "'symbols' parameter when it has one.")
+    List<String> symbols;
+
+    @Option(names = "--run-id", paramLabel = "UUID", converter = Converters.CanonicalUuid.class,
+            description = "Replay for this REPLAY run only (its ticks carry replay_run_id). Refused when the run "
+                    + "already has results, unless --reset.")
+    UUID runId;
+
+    @Option(names = "--reset",
+            description = "With --run-id: first delete the run's rows from strategy_metrics and "
+                    + "strategy_positions_stream (one transaction).")
+    boolean reset;
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Option(names = "--kafka", paramLabel = "SERVERS",
+            description = "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
+    String kafka;
+
+    @Option(names = "--prices-topic", paramLabel = "TOPIC",
+            description = "Topic the ticks go to (env PRICES_TOPIC; default ${DEFAULT-VALUE}).")
+    String topic;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, String> env;
+    private final boolean terminal;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+
+    /**
+     * @param env where settings not given as options come from (SPEC §2)
+     * @param terminal whether progress is one line updated in place (a console) or periodic lines
+     */
+    public ReplayTool(Map<String, String> env, boolean terminal) {
+        this.env = Map.copyOf(env);
+        this.terminal = terminal;
+    }
+
+    /** Asks a running replay to stop: it flushes what it sent, reports how far it got and returns 130. */
+    public void requestStop() {
+        stopRequested.set(true);
+    }
+
+    boolean stopRequested() {
+        return stopRequested.get();
+    }
+
+    public static void main(String[] args) {
+        ReplayTool tool = new ReplayTool(System.getenv(), System.console() != null);
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        CountDownLatch finished = new CountDownLatch(1);
+        // Ctrl-C (SIGINT) runs shutdown hooks: this one asks the replay to stop and waits until it has
+        // flushed and printed how far it got. The JVM then exits with 130 (128 + SIGINT) by itself.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            tool.requestStop();
+            try {
+                finished.await(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "replay-tool-stop"));
+        int code;
+        try {
+            code = tool.execute(out, err, args);
+        } finally {
+            finished.countDown();
+        }
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line against the given environment and streams (no console); returns the exit code. */
+    public static int execute(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+        return new ReplayTool(env, false).execute(out, err, args);
+    }
+
+    /** Runs this tool once with the given arguments; returns the exit code. */
+    public int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(this);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setDefaultValueProvider(new EnvironmentDefaults(env));
+        cli.setParameterExceptionHandler((e, commandArgs) -> {
+            err.println("replay-tool: " + oneLine(e.getMessage()) + " (see 'replay-tool --help')");
+            return EXIT_INVALID_INPUT;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof InvalidInputException) {
+                err.println("replay-tool: " + oneLine(e.getMessage()));
+                return EXIT_INVALID_INPUT;
+            }
+            if (e instanceof SQLException) {
+                err.println("replay-tool: database error (" + database.describe() + "): " + oneLine(describe(e)));
+                return EXIT_RUNTIME_FAILURE;
+            }
+            err.println("replay-tool: " + oneLine(describe(e)));
+            return EXIT_RUNTIME_FAILURE;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() throws SQLException {
+        List<String> wanted = validateArguments();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (Connection db = database.connect()) {
+            boolean symbolsFromRun = false;
+            if (runId != null) {
+                StrategyRun run = checkRun(db);
+                List<String> traded = run.params().symbols();
+                if (wanted == null && traded != null) {
+                    wanted = traded;
+                    symbolsFromRun = true;
+                } else if (wanted != null && traded != null) {
+                    List<String> ignored = wanted.stream().filter(s -> !traded.contains(s)).toList();
+                    if (!ignored.isEmpty()) {
+                        err.println("replay-tool: warning: run " + runId + " does not trade " + String.join(",", ignored)
+                                + " (its symbols: " + String.join(",", traded) + "); the job will ignore those ticks");
+                    }
+                }
+            }
+            if (stopRequested()) {
+                err.println("replay-tool: interrupted before publishing anything");
+                return EXIT_INTERRUPTED;
+            }
+            try (TickPublisher publisher = TickPublisher.connect(kafka, topic)) {
+                if (reset) {
+                    reset(db, err);
+                }
+                Replay replay = new Replay(db, publisher, start, end, speedup, wanted, symbolsFromRun, runId, terminal,
+                        this::stopRequested, out, err);
+                return replay.run();
+            }
+        }
+    }
+
+    /** Everything that can be checked without the database or Kafka; returns the normalised symbols (null: all). */
+    private List<String> validateArguments() {
+        if (!end.isAfter(start)) {
+            throw new InvalidInputException("--end-ts (" + end + ") must be after --start-ts (" + start + ")");
+        }
+        if (reset && runId == null) {
+            throw new InvalidInputException("--reset needs --run-id (it deletes that run's results)");
+        }
+        if (kafka == null || kafka.isBlank()) {
+            throw new InvalidInputException("no Kafka bootstrap servers given (--kafka / KAFKA_BOOTSTRAP_SERVERS)");
+        }
+        TickPublisher.parseBootstrap(kafka);
+        if (topic == null || topic.isBlank()) {
+            throw new InvalidInputException("no topic given (--prices-topic / PRICES_TOPIC)");
+        }
+        if (database.url == null || database.url.isBlank()) {
+            throw new InvalidInputException("no database URL given (--db-url / DATABASE_URL)");
+        }
+        if (symbols == null) {
+            return null;
+        }
+        LinkedHashSet<String> unique = new LinkedHashSet<>();
+        for (String s : symbols) {
+            String symbol = s.strip();
+            if (symbol.isEmpty()) {
+                throw new InvalidInputException("--symbols has an empty entry: '" + String.join(",", symbols) + "'");
+            }
+            unique.add(symbol);
+        }
+        return new ArrayList<>(unique);
+    }
+
+    /** The run must exist, be a REPLAY run, be active and (unless --reset) have no results yet. */
+    private StrategyRun checkRun(Connection db) throws SQLException {
+        Optional<StrategyRun> found = new RunStore(db).find(runId);
+        if (found.isEmpty()) {
+            throw new InvalidInputException("unknown run id " + runId + " (see 'ops-cli runs list')");
+        }
+        StrategyRun run = found.get();
+        if (run.runType() != RunType.REPLAY) {
+            throw new InvalidInputException("run " + runId + " is a " + run.runType() + " run: only REPLAY runs take "
+                    + "--run-id (omit --run-id to replay ticks for the LIVE and PAPER runs)");
+        }
+        if (!run.active()) {
+            throw new InvalidInputException("run " + runId + " has ended (at " + run.endedAt()
+                    + "): create a new REPLAY run with 'ops-cli runs create'");
+        }
+        if (!reset) {
+            try (PreparedStatement s = db.prepareStatement(
+                    "SELECT EXISTS (SELECT 1 FROM strategy_metrics WHERE strategy_run_id = ?),"
+                            + " EXISTS (SELECT 1 FROM strategy_positions_stream WHERE strategy_run_id = ?)")) {
+                s.setObject(1, runId);
+                s.setObject(2, runId);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    boolean metrics = rs.getBoolean(1);
+                    boolean positions = rs.getBoolean(2);
+                    if (metrics || positions) {
+                        throw new InvalidInputException("run " + runId + " already has results (rows in "
+                                + (metrics && positions ? "strategy_metrics and strategy_positions_stream"
+                                : metrics ? "strategy_metrics" : "strategy_positions_stream")
+                                + "): add --reset to delete them and replay again");
+                    }
+                }
+            }
+        }
+        return run;
+    }
+
+    /** Deletes the run's metrics and transitions in one transaction. */
+    private void reset(Connection db, PrintWriter err) throws SQLException {
+        boolean autoCommit = db.getAutoCommit();
+        db.setAutoCommit(false);
+        try (PreparedStatement metrics = db.prepareStatement("DELETE FROM strategy_metrics WHERE strategy_run_id = ?");
+             PreparedStatement positions = db.prepareStatement(
+                     "DELETE FROM strategy_positions_stream WHERE strategy_run_id = ?")) {
+            metrics.setObject(1, runId);
+            int m = metrics.executeUpdate();
+            positions.setObject(1, runId);
+            int p = positions.executeUpdate();
+            db.commit();
+            err.println("replay-tool: --reset: deleted " + m + " strategy_metrics and " + p
+                    + " strategy_positions_stream rows of run " + runId);
+        } catch (SQLException | RuntimeException e) {
+            db.rollback();
+            throw e;
+        } finally {
+            db.setAutoCommit(autoCommit);
+        }
+    }
+
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getCause() != null && e.getCause() != e ? describe(e.getCause()) : e.getClass().getSimpleName();
+        }
+        return message;
+    }
+
+    static String oneLine(String message) {
+        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = ReplayTool.class.getPackage().getImplementationVersion();
+            return new String[] {"replay-tool " + (v == null ? "(development build)" : v)};
+        }
+    }
+}
