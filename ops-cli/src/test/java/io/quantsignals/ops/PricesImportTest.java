@@ -187,8 +187,8 @@ class PricesImportTest {
         Path header = file("header.csv", "time,symbol,price\n5,A,1\n");
         assertInvalid(importFile(header), "ops-cli: file " + header + ": the header must be ts,symbol,price[,volume],"
                 + " got 'time,symbol,price'");
-        assertInvalid(cli.run("prices", "import"), "--file");
-        assertInvalid(cli.run("prices", "frobnicate"), "frobnicate");
+        assertInvalid(cli.run("prices", "import"), "ops-cli: Missing required option: '--file=F.csv'");
+        assertInvalid(cli.run("prices", "frobnicate"), "ops-cli: Unmatched argument at index 1: 'frobnicate'");
         assertEquals(0, count());
     }
 

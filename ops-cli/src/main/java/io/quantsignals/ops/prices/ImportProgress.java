@@ -22,11 +22,15 @@ final class ImportProgress implements PriceImporter.Progress {
     private int shownWidth;
 
     ImportProgress(PrintWriter err, boolean terminal, long totalBytes) {
+        this(err, terminal, totalBytes, terminal ? TERMINAL_INTERVAL_NANOS : PLAIN_INTERVAL_NANOS);
+    }
+
+    ImportProgress(PrintWriter err, boolean terminal, long totalBytes, long intervalNanos) {
         this.err = err;
         this.terminal = terminal;
         this.totalBytes = totalBytes;
         this.startNanos = System.nanoTime();
-        this.intervalNanos = terminal ? TERMINAL_INTERVAL_NANOS : PLAIN_INTERVAL_NANOS;
+        this.intervalNanos = intervalNanos;
         this.nextNanos = startNanos + intervalNanos;
     }
 
@@ -41,7 +45,7 @@ final class ImportProgress implements PriceImporter.Progress {
         if (terminal) {
             // Pad to blank out the rest of a longer previous line.
             err.print("\r" + text + " ".repeat(Math.max(0, shownWidth - text.length())));
-            shownWidth = text.length();
+            shownWidth = Math.max(shownWidth, text.length()); // what is visible now, padding included
         } else {
             err.println("progress: " + text);
         }
