@@ -96,4 +96,7 @@ CREATE TABLE IF NOT EXISTS kill_switch_events (
     source          text        NOT NULL,
     reason          text        NULL
 );
+-- One row per change: the job re-emitting an event after a restart must not add a second one.
+CREATE UNIQUE INDEX IF NOT EXISTS kill_switch_events_key
+    ON kill_switch_events (event_time, strategy_run_id, action, source) NULLS NOT DISTINCT;
 CREATE INDEX IF NOT EXISTS kill_switch_events_time_idx ON kill_switch_events (event_time DESC);

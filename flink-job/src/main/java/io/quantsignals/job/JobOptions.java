@@ -45,6 +45,14 @@ public final class JobOptions {
             description = "Evaluate only this run (env STRATEGY_RUN_ID); default: every active LIVE and PAPER run.")
     String strategyRunId;
 
+    @Option(names = "--kill-switch-dir", paramLabel = "DIR",
+            description = "Kill-switch folder, mounted on every TaskManager (env KILL_SWITCH_DIR; default ${DEFAULT-VALUE}).")
+    String killSwitchDir;
+
+    @Option(names = "--kill-switch-poll-interval", paramLabel = "DURATION", defaultValue = "100ms", converter = DurationConverter.class,
+            description = "How often the kill-switch folder is listed (default ${DEFAULT-VALUE}).")
+    Duration killSwitchPollInterval;
+
     @Option(names = "--transaction-cost-bps", paramLabel = "BPS",
             description = "Transaction cost for runs whose params omit it (env TRANSACTION_COST_BPS; default ${DEFAULT-VALUE}).")
     String transactionCostBps;
@@ -137,9 +145,18 @@ public final class JobOptions {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         }
-        if (checkpointInterval.toMillis() < 10 || runsPollInterval.toMillis() < 10) {
-            throw new CommandLine.ParameterException(cli, "--checkpoint-interval and --runs-poll-interval must be at least 10ms");
+        if (checkpointInterval.toMillis() < 10 || runsPollInterval.toMillis() < 10 || killSwitchPollInterval.toMillis() < 10) {
+            throw new CommandLine.ParameterException(cli,
+                    "--checkpoint-interval, --runs-poll-interval and --kill-switch-poll-interval must be at least 10ms");
         }
+    }
+
+    public String killSwitchDir() {
+        return killSwitchDir;
+    }
+
+    public Duration killSwitchPollInterval() {
+        return killSwitchPollInterval;
     }
 
     public boolean helpRequested() {

@@ -1,8 +1,13 @@
 package io.quantsignals.job;
 
 import io.quantsignals.core.tick.Tick;
+import io.quantsignals.job.control.ControlEvent;
 import io.quantsignals.job.ingest.IncomingMessage;
-import io.quantsignals.job.ingest.RejectedTick;
+import io.quantsignals.job.killswitch.KillSwitchChanges;
+import io.quantsignals.job.killswitch.KillSwitchEvent;
+import io.quantsignals.job.killswitch.KillSwitchPoller;
+import io.quantsignals.job.killswitch.KillSwitchSnapshot;
+import io.quantsignals.job.killswitch.KillSwitches;
 import io.quantsignals.job.ingest.TickDeserializer;
 import io.quantsignals.job.ingest.ValidateTicks;
 import io.quantsignals.job.runs.RunDirectory;
@@ -13,7 +18,6 @@ import io.quantsignals.job.signal.MetricRecord;
 import io.quantsignals.job.signal.RoutedTick;
 import io.quantsignals.job.signal.SignalFunction;
 import io.quantsignals.job.signal.TickRouter;
-import io.quantsignals.job.signal.TransitionRecord;
 import io.quantsignals.job.sink.JobSinks;
 import io.quantsignals.job.sink.PostgresSinks;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -35,7 +39,6 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import picocli.CommandLine;
 
@@ -49,7 +52,8 @@ import java.time.Duration;
  * Kafka ticks ─▶ validate ─┬─▶ price_ticks
  *                          ├─▶ rejected_ticks ◀── (late ticks, unknown replay runs)
  *                          └─▶ route to runs ─▶ keyBy(run, symbol) ─▶ bars ▶ SMA crossover ─┬─▶ strategy_metrics
- *   strategy_runs (polled) ──── broadcast ──────┴──────────────────────────┘               └─▶ strategy_positions_stream
+ *   strategy_runs (polled) ───┬─ broadcast ─────┴──────────────────────────┘               ├─▶ strategy_positions_stream
+ *   kill-switch folder (polled)┘──▶ changes ─▶ kill_switch_events ◀── risk halts ───────────┘
  * </pre>
  *
  * Sources and sinks are injected through the constructor so tests can swap them; {@link #build}
@@ -57,30 +61,37 @@ import java.time.Duration;
  */
 public class QuantSignalsJob {
 
-    static final OutputTag<RejectedTick> REJECTED = new OutputTag<>("rejected", TypeInformation.of(RejectedTick.class));
-    static final OutputTag<TransitionRecord> TRANSITIONS =
-            new OutputTag<>("transitions", TypeInformation.of(TransitionRecord.class));
-
     private final JobOptions options;
     private final Source<IncomingMessage, ?, ?> tickSource;
     private final Source<RunsSnapshot, ?, ?> runsSource;
+    private final Source<KillSwitchSnapshot, ?, ?> killSwitchSource;
     private final RunsReader runsReader;
+    private final KillSwitches killSwitches;
     private final JobSinks sinks;
 
     public QuantSignalsJob(JobOptions options, Source<IncomingMessage, ?, ?> tickSource,
-                           Source<RunsSnapshot, ?, ?> runsSource, RunsReader runsReader, JobSinks sinks) {
+                           Source<RunsSnapshot, ?, ?> runsSource, Source<KillSwitchSnapshot, ?, ?> killSwitchSource,
+                           RunsReader runsReader, KillSwitches killSwitches, JobSinks sinks) {
         this.options = options;
         this.tickSource = tickSource;
         this.runsSource = runsSource;
+        this.killSwitchSource = killSwitchSource;
         this.runsReader = runsReader;
+        this.killSwitches = killSwitches;
         this.sinks = sinks;
     }
 
     /** The production wiring: Kafka in, PostgreSQL/TimescaleDB out. */
     public static QuantSignalsJob fromOptions(JobOptions options) {
+        return withSinks(options, new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval()));
+    }
+
+    /** The production sources with other sinks (tests inject failures this way). */
+    public static QuantSignalsJob withSinks(JobOptions options, JobSinks sinks) {
         RunsReader reader = new RunsReader(options.database(), options.strategyRunId(), options.costDefaults());
-        return new QuantSignalsJob(options, kafkaSource(options), runsSource(reader, options.runsPollInterval()), reader,
-                new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval()));
+        KillSwitches killSwitches = new KillSwitches(options.killSwitchDir());
+        return new QuantSignalsJob(options, kafkaSource(options), runsSource(reader, options.runsPollInterval()),
+                killSwitchSource(killSwitches, options.killSwitchPollInterval()), reader, killSwitches, sinks);
     }
 
     static KafkaSource<IncomingMessage> kafkaSource(JobOptions options) {
@@ -99,9 +110,18 @@ public class QuantSignalsJob {
 
     /** Reads strategy_runs at a fixed rate; a DataGeneratorSource gives a checkpointed, rate-limited loop. */
     static DataGeneratorSource<RunsSnapshot> runsSource(RunsReader reader, Duration pollInterval) {
-        double perSecond = 1000.0 / Math.max(10, pollInterval.toMillis());
         return new DataGeneratorSource<>(new RunsPoller(reader), Long.MAX_VALUE,
-                RateLimiterStrategy.perSecond(perSecond), TypeInformation.of(RunsSnapshot.class));
+                RateLimiterStrategy.perSecond(perSecond(pollInterval)), TypeInformation.of(RunsSnapshot.class));
+    }
+
+    /** Lists the kill-switch folder at a fixed rate. */
+    static DataGeneratorSource<KillSwitchSnapshot> killSwitchSource(KillSwitches killSwitches, Duration pollInterval) {
+        return new DataGeneratorSource<>(new KillSwitchPoller(killSwitches), Long.MAX_VALUE,
+                RateLimiterStrategy.perSecond(perSecond(pollInterval)), TypeInformation.of(KillSwitchSnapshot.class));
+    }
+
+    private static double perSecond(Duration interval) {
+        return 1000.0 / Math.max(10, interval.toMillis());
     }
 
     /** Defines the pipeline on {@code env}. */
@@ -113,7 +133,7 @@ public class QuantSignalsJob {
                 .uid("kafka-ticks");
 
         SingleOutputStreamOperator<Tick> ticks = incoming
-                .process(new ValidateTicks(REJECTED))
+                .process(new ValidateTicks())
                 .name("validate-ticks").uid("validate-ticks");
 
         // Live history for replays; replayed ticks are already in price_ticks.
@@ -121,28 +141,43 @@ public class QuantSignalsJob {
                 .name("live-ticks-only").uid("live-ticks-only")
                 .sinkTo(sinks.priceTicks()).name("price_ticks").uid("price-ticks-sink");
 
-        BroadcastStream<RunsSnapshot> runs = env
-                .fromSource(runsSource, runsWatermarks(), "strategy-runs")
+        DataStream<KillSwitchSnapshot> killSwitchFolder = env
+                .fromSource(killSwitchSource, controlWatermarks(), "kill-switch-folder")
+                .uid("kill-switch-folder").setParallelism(1);
+        SingleOutputStreamOperator<KillSwitchEvent> killSwitchChanges = killSwitchFolder
+                .keyBy(snapshot -> 0)
+                .process(new KillSwitchChanges())
+                .name("kill-switch-changes").uid("kill-switch-changes").setParallelism(1);
+
+        // Runs and kill switches reach every strategy operator through one broadcast.
+        BroadcastStream<ControlEvent> control = env
+                .fromSource(runsSource, controlWatermarks(), "strategy-runs")
                 .uid("strategy-runs").setParallelism(1)
-                .broadcast(RunDirectory.RUNS, RunDirectory.RUNS_META);
+                .map(ControlEvent::of).name("runs-control").uid("runs-control").setParallelism(1)
+                .union(killSwitchFolder.map(ControlEvent::of).name("kill-switch-control").uid("kill-switch-control")
+                        .setParallelism(1))
+                .broadcast(RunDirectory.RUNS, RunDirectory.RUNS_META, KillSwitches.ENGAGED);
 
         SingleOutputStreamOperator<RoutedTick> routed = ticks
-                .connect(runs)
-                .process(new TickRouter(runsReader, REJECTED))
+                .connect(control)
+                .process(new TickRouter(runsReader))
                 .name("route-to-runs").uid("route-to-runs");
 
         SingleOutputStreamOperator<MetricRecord> metrics = routed
                 .keyBy(r -> r.key)
-                .connect(runs)
-                .process(new SignalFunction(runsReader, TRANSITIONS, REJECTED, options.maxOutOfOrderness().toMillis()))
+                .connect(control)
+                .process(new SignalFunction(runsReader, killSwitches, options.maxOutOfOrderness().toMillis()))
                 .name("sma-crossover").uid("sma-crossover");
 
         metrics.sinkTo(sinks.metrics()).name("strategy_metrics").uid("metrics-sink");
-        metrics.getSideOutput(TRANSITIONS)
+        metrics.getSideOutput(SideOutputs.TRANSITIONS)
                 .sinkTo(sinks.transitions()).name("strategy_positions_stream").uid("transitions-sink");
-        ticks.getSideOutput(REJECTED)
-                .union(routed.getSideOutput(REJECTED))
+        ticks.getSideOutput(SideOutputs.REJECTED)
+                .union(routed.getSideOutput(SideOutputs.REJECTED), metrics.getSideOutput(SideOutputs.REJECTED))
                 .sinkTo(sinks.rejectedTicks()).name("rejected_ticks").uid("rejected-ticks-sink");
+        killSwitchChanges
+                .union(metrics.getSideOutput(SideOutputs.KILL_SWITCH_EVENTS))
+                .sinkTo(sinks.killSwitchEvents()).name("kill_switch_events").uid("kill-switch-events-sink");
     }
 
     /** Builds and submits the job; returns at once with a handle (tests cancel it). */
@@ -204,15 +239,15 @@ public class QuantSignalsJob {
     }
 
     /**
-     * The runs stream carries no event time, so it declares itself idle: a two-input operator then
-     * takes its watermark from the ticks alone. (Pinning it at the maximum instead would be wrong:
+     * The control streams (runs, kill switches) carry no event time, so they declare themselves idle:
+     * a two-input operator then takes its watermark from the ticks alone. (Pinning it at the maximum instead would be wrong:
      * while the ticks are idle too, the operator's watermark would jump to the maximum, complete every
      * open bar and make every later tick late.)
      */
-    private static WatermarkStrategy<RunsSnapshot> runsWatermarks() {
+    private static <T> WatermarkStrategy<T> controlWatermarks() {
         return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<>() {
             @Override
-            public void onEvent(RunsSnapshot event, long eventTimestamp, WatermarkOutput output) {
+            public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {
                 output.markIdle();
             }
 

@@ -5,7 +5,7 @@ import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.Backtest;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.ingest.RejectedTick;
-import io.quantsignals.job.runs.RunsReader;
+import io.quantsignals.job.killswitch.KillSwitchEvent;
 import io.quantsignals.job.signal.MetricRecord;
 import io.quantsignals.job.signal.TransitionRecord;
 import io.quantsignals.job.sink.JobSinks;
@@ -53,6 +53,10 @@ class FailureRecoveryTest {
         public Sink<TransitionRecord> transitions() {
             return real.transitions();
         }
+
+        public Sink<KillSwitchEvent> killSwitchEvents() {
+            return real.killSwitchEvents();
+        }
     }
 
     @Test
@@ -71,11 +75,8 @@ class FailureRecoveryTest {
                 + expectedMetricRows(Backtest.run(fast, forBacktest(firstHalf)));
         FailOnceSink.reset();
         JobOptions options = options(topic);
-        RunsReader reader = new RunsReader(options.database(), null, options.costDefaults());
-        QuantSignalsJob job = new QuantSignalsJob(options, QuantSignalsJob.kafkaSource(options),
-                QuantSignalsJob.runsSource(reader, options.runsPollInterval()), reader,
-                new FailingMetricsSinks(new PostgresSinks(options.database(), 500, Duration.ofMillis(100)),
-                        firstHalfRows + 200));
+        QuantSignalsJob job = QuantSignalsJob.withSinks(options, new FailingMetricsSinks(
+                new PostgresSinks(options.database(), 500, Duration.ofMillis(100)), firstHalfRows + 200));
 
         JobClient client = start(job);
         try {

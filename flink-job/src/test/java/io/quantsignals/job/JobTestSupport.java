@@ -55,7 +55,7 @@ final class JobTestSupport {
                 "--kafka", KAFKA.bootstrapServers(), "--prices-topic", topic,
                 "--db-url", POSTGRES.jdbcUrl(), "--db-user", PostgresServer.USER,
                 "--checkpoint-interval", "300ms", "--runs-poll-interval", "200ms",
-                "--max-out-of-orderness", "0s", "--idle-timeout", "1s",
+                "--max-out-of-orderness", "0s", "--idle-timeout", "60s", // no partition goes idle mid-test
                 "--sink-flush-interval", "100ms", "--parallelism", "2",
                 "--group-id", "test-" + topic));
         args.addAll(List.of(extra));

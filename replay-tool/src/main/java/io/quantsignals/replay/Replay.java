@@ -77,26 +77,30 @@ final class Replay {
             progress = new Progress(err, terminal, total, summary.last(), pacer);
             t0 = System.nanoTime();
             progress.start();
-            try {
-                while (!stop.getAsBoolean() && reader.next()) {
-                    pacer.awaitDue(reader.tsMillis, stop);
-                    if (stop.getAsBoolean()) {
-                        break;
+            try (TickPrefetcher ticks = new TickPrefetcher(reader)) {
+                TickPrefetcher.Chunk chunk;
+                while ((chunk = ticks.next(stop)) != null) {
+                    for (int i = 0; i < chunk.size && !stop.getAsBoolean(); i++) {
+                        long ts = chunk.tsMillis[i];
+                        pacer.awaitDue(ts, stop);
+                        if (stop.getAsBoolean()) {
+                            break;
+                        }
+                        String symbol = chunk.symbol[i];
+                        byte[] key = keys.get(symbol);
+                        if (key == null) {
+                            key = symbol.getBytes(StandardCharsets.UTF_8);
+                            keys.put(symbol, key);
+                            published.add(symbol);
+                        }
+                        publisher.send(key, messages.tick(symbol, ts, chunk.price[i], chunk.hasVolume[i],
+                                chunk.volume[i]));
+                        if (count == 0) {
+                            firstTs = ts;
+                        }
+                        count++;
+                        progress.ticked(count, ts);
                     }
-                    String symbol = reader.symbol;
-                    byte[] key = keys.get(symbol);
-                    if (key == null) {
-                        key = symbol.getBytes(StandardCharsets.UTF_8);
-                        keys.put(symbol, key);
-                        published.add(symbol);
-                    }
-                    publisher.send(key, messages.tick(symbol, reader.tsMillis, reader.price, reader.hasVolume,
-                            reader.volume));
-                    if (count == 0) {
-                        firstTs = reader.tsMillis;
-                    }
-                    count++;
-                    progress.ticked(count, reader.tsMillis);
                 }
             } finally {
                 progress.close();

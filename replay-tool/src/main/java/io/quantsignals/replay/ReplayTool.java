@@ -41,12 +41,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @Command(name = "replay-tool", mixinStandardHelpOptions = true, versionProvider = ReplayTool.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
-            "Re-publish the price ticks stored in price_ticks for [--start-ts, --end-ts) to Kafka in event-time",
-            "order, spacing them by their original gaps divided by --speedup, then send end-of-replay markers so",
-            "the job completes the last bar. With --run-id (a REPLAY run) the ticks are evaluated for that run",
-            "only; without it they are ordinary ticks for the LIVE and PAPER runs, marked \"replayed\": true.",
+            "Re-publish the price ticks stored in price_ticks for [--start-ts, --end-ts) to Kafka in event-time "
+                    + "order, spacing them by their original gaps divided by --speedup, then send end-of-replay "
+                    + "markers so the job completes the last bar. With --run-id (a REPLAY run) the ticks are evaluated "
+                    + "for that run only; without it they are ordinary ticks for the LIVE and PAPER runs, marked "
+                    + "\"replayed\": true.",
             "",
-            "Exit codes: 0 all ticks acknowledged, 1 runtime failure, 2 invalid usage, 130 interrupted."
+            "Exit codes: 0 every tick acknowledged by Kafka, 1 runtime failure, 2 invalid usage (nothing published, "
+                    + "nothing deleted), 130 interrupted.",
+            ""
         })
 public final class ReplayTool implements Callable<Integer> {
 

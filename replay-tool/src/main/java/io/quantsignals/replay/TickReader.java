@@ -24,6 +24,15 @@ final class TickReader implements AutoCloseable {
 
     static final int FETCH_SIZE = 10_000;
 
+    /**
+     * {@code event_time} in epoch milliseconds, finer digits truncated (SPEC §5), computed by the
+     * server: decoding a timestamptz in the driver ({@code getTimestamp}) costs more than the rest of
+     * the row. Exact whether {@code extract} returns numeric (PostgreSQL 14+) or double (older): the
+     * value is a whole number of milliseconds before the multiplication, and {@code round} absorbs
+     * the double's error (far below 0.5 ms).
+     */
+    static final String EPOCH_MILLIS = "round(extract(epoch FROM date_trunc('milliseconds', event_time)) * 1000)::bigint";
+
     /** What {@code [start, end)} holds: the number of ticks and the first and last event time (null if none). */
     record Summary(long count, Instant first, Instant last) {
     }
@@ -74,7 +83,7 @@ final class TickReader implements AutoCloseable {
     boolean next() throws SQLException {
         if (rows == null) {
             statement = connection.prepareStatement(
-                    "SELECT event_time, symbol, price, volume FROM price_ticks" + where()
+                    "SELECT " + EPOCH_MILLIS + ", symbol, price, volume FROM price_ticks" + where()
                             + " ORDER BY event_time, ingest_seq",
                     ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(FETCH_SIZE);
@@ -84,8 +93,7 @@ final class TickReader implements AutoCloseable {
         if (!rows.next()) {
             return false;
         }
-        // Timestamp.getTime() is the instant in epoch milliseconds, finer digits truncated (SPEC §5).
-        tsMillis = rows.getTimestamp(1).getTime();
+        tsMillis = rows.getLong(1);
         symbol = rows.getString(2);
         price = rows.getDouble(3);
         volume = rows.getDouble(4);

@@ -1,13 +1,13 @@
 package io.quantsignals.job.ingest;
 
 import io.quantsignals.core.tick.RejectReason;
+import io.quantsignals.job.SideOutputs;
 import io.quantsignals.core.tick.Tick;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -18,15 +18,9 @@ import java.util.Map;
  */
 public class ValidateTicks extends ProcessFunction<IncomingMessage, Tick> {
 
-    private final OutputTag<RejectedTick> rejectedTag;
-
     private transient Counter ticksIn;
     private transient Counter ticksValid;
     private transient Map<RejectReason, Counter> rejectedByReason;
-
-    public ValidateTicks(OutputTag<RejectedTick> rejectedTag) {
-        this.rejectedTag = rejectedTag;
-    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -47,7 +41,7 @@ public class ValidateTicks extends ProcessFunction<IncomingMessage, Tick> {
             out.collect(message.tick);
         } else {
             rejectedByReason.get(reasonOf(message.rejected)).inc();
-            ctx.output(rejectedTag, message.rejected);
+            ctx.output(SideOutputs.REJECTED, message.rejected);
         }
     }
 

@@ -29,11 +29,12 @@ public final class RunDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(RunDirectory.class);
     private static final long MISS_MEMORY_MILLIS = 1_000;
     private static final String POLLED_AT = "polledAt";
+    private static final String KILL_SWITCHES_READ_AT = "killSwitchesReadAt";
 
     /** Broadcast state: active runs by id. */
     public static final MapStateDescriptor<String, RunConfig> RUNS = new MapStateDescriptor<>(
             "runs", BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(RunConfig.class));
-    /** Broadcast state: when the snapshot in {@link #RUNS} was read (absent: none received yet). */
+    /** Broadcast state: when the last runs and kill-switch snapshots were read (absent: none received yet). */
     public static final MapStateDescriptor<String, Long> RUNS_META = new MapStateDescriptor<>(
             "runs-meta", BasicTypeInfo.STRING_TYPE_INFO, BasicTypeInfo.LONG_TYPE_INFO);
 
@@ -58,6 +59,16 @@ public final class RunDirectory {
     public static void markSnapshot(org.apache.flink.api.common.state.BroadcastState<String, Long> meta, long polledAt)
             throws Exception {
         meta.put(POLLED_AT, polledAt);
+    }
+
+    /** Whether a kill-switch snapshot has been broadcast to this operator (or restored). */
+    public static boolean killSwitchesReceived(ReadOnlyBroadcastState<String, Long> meta) throws Exception {
+        return meta.contains(KILL_SWITCHES_READ_AT);
+    }
+
+    public static void markKillSwitches(org.apache.flink.api.common.state.BroadcastState<String, Long> meta, long readAt)
+            throws Exception {
+        meta.put(KILL_SWITCHES_READ_AT, readAt);
     }
 
     /** Every active run. */

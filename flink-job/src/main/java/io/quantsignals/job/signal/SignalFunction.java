@@ -9,7 +9,12 @@ import io.quantsignals.core.strategy.SmaCrossState;
 import io.quantsignals.core.strategy.SmaCrossStrategy;
 import io.quantsignals.core.tick.RejectReason;
 import io.quantsignals.core.tick.Tick;
-import io.quantsignals.job.ingest.RejectedTick;
+import io.quantsignals.job.SideOutputs;
+import io.quantsignals.job.control.ControlEvent;
+import io.quantsignals.job.killswitch.KillSwitchEvent;
+import io.quantsignals.job.killswitch.KillSwitchFile;
+import io.quantsignals.job.killswitch.KillSwitchSnapshot;
+import io.quantsignals.job.killswitch.KillSwitches;
 import io.quantsignals.job.runs.RunConfig;
 import io.quantsignals.job.runs.RunDirectory;
 import io.quantsignals.job.runs.RunsReader;
@@ -25,7 +30,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,7 +52,7 @@ import java.util.Map;
  * by the tool's end marker. The replay tool publishes in event-time order, so this clock, and with
  * it every bar and every row, is the same at any speedup.
  */
-public class SignalFunction extends KeyedBroadcastProcessFunction<String, RoutedTick, RunsSnapshot, MetricRecord> {
+public class SignalFunction extends KeyedBroadcastProcessFunction<String, RoutedTick, ControlEvent, MetricRecord> {
 
     @VisibleForTesting
     static final ValueStateDescriptor<SmaCrossState> STRATEGY =
@@ -62,11 +66,12 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
     static final ValueStateDescriptor<Long> REPLAY_CLOCK = new ValueStateDescriptor<>("replay-clock", BasicTypeInfo.LONG_TYPE_INFO);
 
     private final RunsReader reader;
-    private final OutputTag<TransitionRecord> transitionsTag;
-    private final OutputTag<RejectedTick> rejectedTag;
+    private final KillSwitches killSwitches;
     private final long maxOutOfOrdernessMillis;
 
     private transient RunDirectory directory;
+    /** The kill-switch folder as read at start-up, used until the first kill-switch broadcast arrives. */
+    private transient List<KillSwitchFile> killSwitchesAtStart;
     private transient ValueState<SmaCrossState> strategyState;
     private transient MapState<Long, PendingBar> pendingBars;
     private transient ValueState<Long> replayClock;
@@ -74,14 +79,13 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
     private transient Counter transitions;
     private transient Counter riskHalts;
     private transient Counter ticksForEndedRuns;
-    private transient Counter lateReplayTicks;
+    /** Late ticks caught here: replay ticks, and live ticks after an idle partition resumed. */
+    private transient Counter ticksLateAtStrategy;
     private transient volatile int activeRuns;
 
-    public SignalFunction(RunsReader reader, OutputTag<TransitionRecord> transitionsTag,
-                          OutputTag<RejectedTick> rejectedTag, long maxOutOfOrdernessMillis) {
+    public SignalFunction(RunsReader reader, KillSwitches killSwitches, long maxOutOfOrdernessMillis) {
         this.reader = reader;
-        this.transitionsTag = transitionsTag;
-        this.rejectedTag = rejectedTag;
+        this.killSwitches = killSwitches;
         this.maxOutOfOrdernessMillis = maxOutOfOrdernessMillis;
     }
 
@@ -96,7 +100,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
         transitions = metrics.counter("transitions");
         riskHalts = metrics.counter("riskHalts");
         ticksForEndedRuns = metrics.counter("ticksForEndedRuns");
-        lateReplayTicks = metrics.counter("lateReplayTicks");
+        ticksLateAtStrategy = metrics.counter("ticksLateAtStrategy");
         metrics.gauge("activeRuns", () -> activeRuns);
     }
 
@@ -109,10 +113,18 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
             ticksForEndedRuns.inc();
             return;
         }
-        SmaCrossStrategy strategy = strategyFor(run);
+        SmaCrossStrategy strategy = strategyFor(run, ctx);
         Tick tick = routed.tick;
         long interval = run.params().barIntervalMillis();
         if (!run.isReplay()) {
+            // The router let it through, but this operator's watermark can be ahead of the router's:
+            // after an idle partition resumes, its router sends ticks for bars already completed here.
+            if (isLateHere(tick.tsMillis, interval, ctx.currentWatermark(), strategy.state())) {
+                ticksLateAtStrategy.inc();
+                ctx.output(SideOutputs.REJECTED, TickRouter.rejection(tick, RejectReason.LATE,
+                        "its bar had completed (watermark " + ctx.currentWatermark() + ", tick ts " + tick.tsMillis + ")"));
+                return;
+            }
             addToBar(tick, interval, strategy);
             ctx.timerService().registerEventTimeTimer(Bars.lastTimestampOf(Bars.barTimeOf(tick.tsMillis, interval), interval));
             strategyState.update(strategy.state());
@@ -121,9 +133,9 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
         long clock = replayClock.value() == null ? Long.MIN_VALUE : replayClock.value();
         if (tick.replayEnd) {
             clock = Math.max(clock, tick.tsMillis - 1);
-        } else if (Bars.isLate(tick.tsMillis, interval, clock)) {
-            lateReplayTicks.inc();
-            ctx.output(rejectedTag, TickRouter.rejection(tick, RejectReason.LATE,
+        } else if (isLateHere(tick.tsMillis, interval, clock, strategy.state())) {
+            ticksLateAtStrategy.inc();
+            ctx.output(SideOutputs.REJECTED, TickRouter.rejection(tick, RejectReason.LATE,
                     "its bar had completed in replay run " + run.runId + " (clock " + clock + ")"));
             return;
         } else {
@@ -133,6 +145,12 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
         replayClock.update(clock);
         completeBars(run, ctx.getCurrentKey(), strategy, clock, out, ctx);
         strategyState.update(strategy.state());
+    }
+
+    /** Whether a tick's bar is complete at this watermark, or no longer after the last bar this key completed. */
+    private static boolean isLateHere(long ts, long interval, long watermark, SmaCrossState state) {
+        return Bars.isLate(ts, interval, watermark)
+                || (state.hasPreviousBar && Bars.barTimeOf(ts, interval) <= state.lastBarTime);
     }
 
     /** Adds a tick to its pending bar (SPEC §5 close rule) and remembers its price for flattens. */
@@ -158,7 +176,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
             pendingBars.clear();
             return;
         }
-        SmaCrossStrategy strategy = strategyFor(run);
+        SmaCrossStrategy strategy = strategyFor(run, ctx);
         completeBars(run, ctx.getCurrentKey(), strategy, timestamp, out, ctx);
         strategyState.update(strategy.state());
     }
@@ -185,16 +203,75 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
             out.collect(new MetricRecord(run.runId, symbol, result.metric()));
             if (result.transition() != null) {
                 transitions.inc();
-                ctx.output(transitionsTag, new TransitionRecord(run.runId, symbol, result.transition()));
+                ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(run.runId, symbol, result.transition()));
             }
             if (result.riskHaltTriggered()) {
                 riskHalts.inc();
+                ctx.output(SideOutputs.KILL_SWITCH_EVENTS, new KillSwitchEvent(bar.barTime, run.runId,
+                        KillSwitchEvent.ENGAGED, KillSwitchEvent.SOURCE_RISK_LIMIT, "drawdown "
+                        + result.metric().drawdown() + " breached max_drawdown " + run.params().maxDrawdown()
+                        + " on " + symbol + ": flat from the next bar until the run's params are updated"));
             }
         }
     }
 
     @Override
-    public void processBroadcastElement(RunsSnapshot snapshot, Context ctx, Collector<MetricRecord> out) throws Exception {
+    public void processBroadcastElement(ControlEvent control, Context ctx, Collector<MetricRecord> out) throws Exception {
+        if (control.runs != null) {
+            onRuns(control.runs, ctx);
+        } else {
+            onKillSwitches(control.killSwitch, ctx);
+        }
+    }
+
+    /**
+     * A new kill-switch snapshot: every (run, symbol) a newly engaged switch covers is flattened at
+     * once, without waiting for a tick (SPEC §8), at the latest price it has; the flatten's time is
+     * the file's. Keys then stay flat while covered: {@link #strategyFor} keeps their flag in sync.
+     */
+    private void onKillSwitches(KillSwitchSnapshot snapshot, Context ctx) throws Exception {
+        var engaged = ctx.getBroadcastState(KillSwitches.ENGAGED);
+        Map<String, KillSwitchFile> before = new HashMap<>();
+        for (Map.Entry<String, KillSwitchFile> e : engaged.entries()) {
+            before.put(e.getKey(), e.getValue());
+        }
+        engaged.clear();
+        for (KillSwitchFile f : snapshot.engaged) {
+            engaged.put(f.scope, f);
+        }
+        RunDirectory.markKillSwitches(ctx.getBroadcastState(RunDirectory.RUNS_META), snapshot.readAtMillis);
+        killSwitchesAtStart = null;
+
+        List<KillSwitchFile> newlyEngaged = new ArrayList<>();
+        for (KillSwitchFile f : snapshot.engaged) {
+            if (!before.containsKey(f.scope)) {
+                newlyEngaged.add(f);
+            }
+        }
+        if (newlyEngaged.isEmpty()) {
+            return;
+        }
+        var runs = ctx.getBroadcastState(RunDirectory.RUNS);
+        ctx.applyToKeyedState(STRATEGY, (key, state) -> {
+            String runId = RoutedTick.runIdOf(key);
+            KillSwitchFile cause = KillSwitches.covering(newlyEngaged, runId);
+            RunConfig run = runs.get(runId);
+            SmaCrossState stored = state.value();
+            if (cause == null || run == null || stored == null) {
+                return;
+            }
+            SmaCrossStrategy strategy = new SmaCrossStrategy(run.params(), stored);
+            strategy.setKillSwitchEngaged(true);
+            PositionTransition exit = strategy.flatten(cause.engagedAtMillis, PositionTransition.Reason.KILL_SWITCH);
+            if (exit != null) {
+                transitions.inc();
+                ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(runId, RoutedTick.symbolOf(key), exit));
+            }
+            state.update(stored);
+        });
+    }
+
+    private void onRuns(RunsSnapshot snapshot, Context ctx) throws Exception {
         var runs = ctx.getBroadcastState(RunDirectory.RUNS);
         Map<String, RunConfig> ended = new HashMap<>();
         for (Map.Entry<String, RunConfig> e : runs.entries()) {
@@ -214,7 +291,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
                         .flatten(stored.latestTickTime, PositionTransition.Reason.RUN_ENDED);
                 if (exit != null) {
                     transitions.inc();
-                    ctx.output(transitionsTag, new TransitionRecord(run.runId, RoutedTick.symbolOf(key), exit));
+                    ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(run.runId, RoutedTick.symbolOf(key), exit));
                 }
                 state.clear();
             });
@@ -235,22 +312,48 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
         activeRuns = snapshot.runs.size();
     }
 
-    /** The strategy over this key's state, with the run's current parameters applied. */
-    private SmaCrossStrategy strategyFor(RunConfig run) throws Exception {
+    /**
+     * The strategy over this key's state, with the run's current parameters applied and its
+     * kill-switch flag in line with the folder.
+     */
+    private SmaCrossStrategy strategyFor(RunConfig run, ReadOnlyContext ctx) throws Exception {
         StrategyParams params = run.params();
         SmaCrossState stored = strategyState.value();
+        SmaCrossStrategy strategy;
         if (stored == null) {
-            SmaCrossStrategy fresh = new SmaCrossStrategy(params);
-            fresh.state().paramsVersion = run.version;
-            return fresh;
+            strategy = new SmaCrossStrategy(params);
+            strategy.state().paramsVersion = run.version;
+        } else {
+            strategy = new SmaCrossStrategy(params, stored);
+            if (stored.paramsVersion != run.version) {
+                // The run was updated since this key last saw it: new params from this bar on.
+                if (stored.haltedByRisk) {
+                    ctx.output(SideOutputs.KILL_SWITCH_EVENTS, new KillSwitchEvent(Math.max(stored.latestTickTime,
+                            stored.lastBarTime), run.runId, KillSwitchEvent.RELEASED, KillSwitchEvent.SOURCE_RISK_LIMIT,
+                            "params updated: risk halt on " + RoutedTick.symbolOf(ctx.getCurrentKey()) + " lifted"));
+                }
+                strategy.applyParams(params);
+                stored.paramsVersion = run.version;
+            }
         }
-        SmaCrossStrategy strategy = new SmaCrossStrategy(params, stored);
-        if (stored.paramsVersion != run.version) {
-            // The run was updated since this key last saw it: new params from this bar on.
-            strategy.applyParams(params);
-            stored.paramsVersion = run.version;
-        }
+        strategy.setKillSwitchEngaged(killSwitchCovering(run.runId, ctx) != null);
         return strategy;
+    }
+
+    /** The engaged kill switch covering a run, or null; before the first broadcast, the folder read at start. */
+    private KillSwitchFile killSwitchCovering(String runId, ReadOnlyContext ctx) throws Exception {
+        if (RunDirectory.killSwitchesReceived(ctx.getBroadcastState(RunDirectory.RUNS_META))) {
+            List<KillSwitchFile> engaged = new ArrayList<>();
+            for (Map.Entry<String, KillSwitchFile> e : ctx.getBroadcastState(KillSwitches.ENGAGED).immutableEntries()) {
+                engaged.add(e.getValue());
+            }
+            return KillSwitches.covering(engaged, runId);
+        }
+        if (killSwitchesAtStart == null) {
+            // Fail safe at start-up: never open a position the folder forbids for want of a broadcast.
+            killSwitchesAtStart = killSwitches.read().engaged;
+        }
+        return KillSwitches.covering(killSwitchesAtStart, runId);
     }
 
     @Override

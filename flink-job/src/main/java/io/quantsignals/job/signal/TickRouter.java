@@ -5,6 +5,8 @@ import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.strategy.Bars;
 import io.quantsignals.core.tick.RejectReason;
 import io.quantsignals.core.tick.Tick;
+import io.quantsignals.job.SideOutputs;
+import io.quantsignals.job.control.ControlEvent;
 import io.quantsignals.job.ingest.RejectedTick;
 import io.quantsignals.job.ingest.TickDeserializer;
 import io.quantsignals.job.runs.RunConfig;
@@ -17,7 +19,6 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 import java.math.BigDecimal;
 import java.util.HashSet;
@@ -33,10 +34,9 @@ import java.util.Set;
  * however many runs it concerns; the keyed operator can never see a later watermark for the tick
  * than this one did, so a tick routed as on time is on time there too.
  */
-public class TickRouter extends BroadcastProcessFunction<Tick, RunsSnapshot, RoutedTick> {
+public class TickRouter extends BroadcastProcessFunction<Tick, ControlEvent, RoutedTick> {
 
     private final RunsReader reader;
-    private final OutputTag<RejectedTick> rejectedTag;
 
     private transient RunDirectory directory;
     private transient Counter routed;
@@ -46,9 +46,8 @@ public class TickRouter extends BroadcastProcessFunction<Tick, RunsSnapshot, Rou
     private transient Counter withoutRun;
     private transient volatile long latestWatermark = Long.MIN_VALUE;
 
-    public TickRouter(RunsReader reader, OutputTag<RejectedTick> rejectedTag) {
+    public TickRouter(RunsReader reader) {
         this.reader = reader;
-        this.rejectedTag = rejectedTag;
     }
 
     @Override
@@ -83,7 +82,7 @@ public class TickRouter extends BroadcastProcessFunction<Tick, RunsSnapshot, Rou
             RunConfig run = directory.find(tick.replayRunId, runs, meta);
             if (run == null || !run.isReplay()) {
                 invalidRun.inc();
-                ctx.output(rejectedTag, rejection(tick, RejectReason.INVALID_RUN_ID,
+                ctx.output(SideOutputs.REJECTED, rejection(tick, RejectReason.INVALID_RUN_ID,
                         "run " + tick.replayRunId + " is not an active REPLAY run"));
                 return;
             }
@@ -113,13 +112,17 @@ public class TickRouter extends BroadcastProcessFunction<Tick, RunsSnapshot, Rou
         routed.inc(routes);
         if (isLate) {
             late.inc();
-            ctx.output(rejectedTag, rejection(tick, RejectReason.LATE,
+            ctx.output(SideOutputs.REJECTED, rejection(tick, RejectReason.LATE,
                     "its bar had completed (watermark " + watermark + ", tick ts " + tick.tsMillis + ")"));
         }
     }
 
     @Override
-    public void processBroadcastElement(RunsSnapshot snapshot, Context ctx, Collector<RoutedTick> out) throws Exception {
+    public void processBroadcastElement(ControlEvent control, Context ctx, Collector<RoutedTick> out) throws Exception {
+        if (control.runs == null) {
+            return; // kill switches concern the strategy operator only
+        }
+        RunsSnapshot snapshot = control.runs;
         replaceRuns(ctx.getBroadcastState(RunDirectory.RUNS), snapshot);
         RunDirectory.markSnapshot(ctx.getBroadcastState(RunDirectory.RUNS_META), snapshot.polledAtMillis);
         directory.onSnapshot();

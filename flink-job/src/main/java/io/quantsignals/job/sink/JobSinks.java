@@ -2,6 +2,7 @@ package io.quantsignals.job.sink;
 
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.ingest.RejectedTick;
+import io.quantsignals.job.killswitch.KillSwitchEvent;
 import io.quantsignals.job.signal.MetricRecord;
 import io.quantsignals.job.signal.TransitionRecord;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -17,4 +18,6 @@ public interface JobSinks extends Serializable {
     Sink<MetricRecord> metrics();
 
     Sink<TransitionRecord> transitions();
+
+    Sink<KillSwitchEvent> killSwitchEvents();
 }

@@ -3,6 +3,7 @@ package io.quantsignals.job.sink;
 import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.ingest.RejectedTick;
+import io.quantsignals.job.killswitch.KillSwitchEvent;
 import io.quantsignals.job.runs.DatabaseSettings;
 import io.quantsignals.job.signal.MetricRecord;
 import io.quantsignals.job.signal.TransitionRecord;
@@ -20,7 +21,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * The job's four tables, written with Flink's JDBC sink: batched upserts on each table's natural
+ * The job's five tables, written with Flink's JDBC sink: batched upserts on each table's natural
  * key, flushed at every checkpoint and at least every {@code flushInterval}. At-least-once delivery
  * plus idempotent upserts is what makes a restart from a checkpoint yield exactly the rows of a
  * clean run (the XA exactly-once mode would add prepared transactions for no extra guarantee here).
@@ -35,11 +36,14 @@ public final class PostgresSinks implements JobSinks {
             ON CONFLICT (symbol, event_time, source, ingest_seq)
             DO UPDATE SET price = EXCLUDED.price, volume = EXCLUDED.volume""";
 
+    /**
+     * DO NOTHING rather than an update: the same message can be rejected twice in one batch (late for
+     * two runs), and a multi-row upsert may not touch one row twice; the first reason stands.
+     */
     static final String REJECTED_TICKS = """
             INSERT INTO rejected_ticks (received_at, source, payload, reason)
             VALUES (?, ?, ?, ?)
-            ON CONFLICT (source, received_at)
-            DO UPDATE SET payload = EXCLUDED.payload, reason = EXCLUDED.reason""";
+            ON CONFLICT (source, received_at) DO NOTHING""";
 
     static final String METRICS = """
             INSERT INTO strategy_metrics (metric_time, strategy_run_id, symbol, price, sma_fast, sma_slow, position,
@@ -60,6 +64,12 @@ public final class PostgresSinks implements JobSinks {
                 from_position = EXCLUDED.from_position, to_position = EXCLUDED.to_position,
                 price = EXCLUDED.price, fill_price = EXCLUDED.fill_price,
                 transaction_cost = EXCLUDED.transaction_cost, slippage_cost = EXCLUDED.slippage_cost""";
+
+    /** The key (event_time, run, action, source) is unique with NULLS NOT DISTINCT: a repeat is a no-op. */
+    static final String KILL_SWITCH_EVENTS = """
+            INSERT INTO kill_switch_events (event_time, strategy_run_id, action, source, reason)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING""";
 
     private final DatabaseSettings database;
     private final int batchSize;
@@ -130,6 +140,21 @@ public final class PostgresSinks implements JobSinks {
             ps.setDouble(8, t.transactionCost);
             ps.setDouble(9, t.slippageCost);
             ps.setString(10, t.reason);
+        });
+    }
+
+    @Override
+    public Sink<KillSwitchEvent> killSwitchEvents() {
+        return sink(KILL_SWITCH_EVENTS, (ps, e) -> {
+            ps.setTimestamp(1, new Timestamp(e.eventTimeMillis));
+            if (e.runId == null) {
+                ps.setNull(2, Types.OTHER);
+            } else {
+                ps.setObject(2, UUID.fromString(e.runId));
+            }
+            ps.setString(3, e.action);
+            ps.setString(4, e.source);
+            ps.setString(5, e.reason);
         });
     }
 
