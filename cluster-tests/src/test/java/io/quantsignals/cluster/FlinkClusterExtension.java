@@ -5,6 +5,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * {@code @RegisterExtension static final FlinkClusterExtension FLINK = new FlinkClusterExtension();}
  * gives a test class the JVM's shared {@link StandaloneFlinkCluster} (started on first use, stopped
@@ -16,7 +18,20 @@ public final class FlinkClusterExtension
 
     public static final int TASK_MANAGERS = 2;
 
+    private final Runnable meanwhile;
     private StandaloneFlinkCluster cluster;
+
+    public FlinkClusterExtension() {
+        this(() -> { });
+    }
+
+    /**
+     * {@code meanwhile} runs on another thread while the cluster starts (e.g. starting the test's
+     * Kafka broker and PostgreSQL); {@link #beforeAll} returns when both are done.
+     */
+    public FlinkClusterExtension(Runnable meanwhile) {
+        this.meanwhile = meanwhile;
+    }
 
     public StandaloneFlinkCluster cluster() {
         if (cluster == null) {
@@ -27,8 +42,10 @@ public final class FlinkClusterExtension
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        CompletableFuture<Void> other = CompletableFuture.runAsync(meanwhile);
         cluster = StandaloneFlinkCluster.shared();
         cluster.reset(TASK_MANAGERS);
+        other.join();
     }
 
     @Override

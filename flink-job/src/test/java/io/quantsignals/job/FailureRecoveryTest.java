@@ -3,14 +3,7 @@ package io.quantsignals.job;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.Backtest;
-import io.quantsignals.core.tick.Tick;
-import io.quantsignals.job.ingest.RejectedTick;
-import io.quantsignals.job.killswitch.KillSwitchEvent;
-import io.quantsignals.job.signal.MetricRecord;
-import io.quantsignals.job.signal.TransitionRecord;
-import io.quantsignals.job.sink.JobSinks;
 import io.quantsignals.job.sink.PostgresSinks;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -35,29 +28,6 @@ class FailureRecoveryTest {
 
     private static final List<String> SYMBOLS = List.of("AAPL", "MSFT", "NVDA", "TSLA");
     private static final long START = 1_717_243_200_000L;
-
-    /** The production sinks, with the metrics sink failing once after {@code failAfter} rows. */
-    record FailingMetricsSinks(PostgresSinks real, long failAfter) implements JobSinks {
-        public Sink<Tick> priceTicks() {
-            return real.priceTicks();
-        }
-
-        public Sink<RejectedTick> rejectedTicks() {
-            return real.rejectedTicks();
-        }
-
-        public Sink<MetricRecord> metrics() {
-            return new FailOnceSink<>(real.metrics(), failAfter);
-        }
-
-        public Sink<TransitionRecord> transitions() {
-            return real.transitions();
-        }
-
-        public Sink<KillSwitchEvent> killSwitchEvents() {
-            return real.killSwitchEvents();
-        }
-    }
 
     @Test
     void failureMidStreamLosesAndDuplicatesNothing() throws Exception {

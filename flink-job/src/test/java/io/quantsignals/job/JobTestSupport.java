@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -42,21 +43,29 @@ final class JobTestSupport {
     private JobTestSupport() {
     }
 
+    private static final Map<String, Integer> PARTITIONS = new ConcurrentHashMap<>();
+
     /** A fresh topic per test, so tests never see each other's ticks. */
     static String newTopic(int partitions) {
         String topic = "prices-" + UUID.randomUUID().toString().substring(0, 8);
         KAFKA.createTopic(topic, partitions);
+        PARTITIONS.put(topic, partitions);
         return topic;
     }
 
-    /** Options as an operator would pass them, tuned for quick tests (sub-second checkpoints and polls). */
+    /**
+     * Options as an operator would pass them, tuned for quick tests (sub-second checkpoints and
+     * polls). The parallelism equals the topic's partitions, so every source reader has a partition;
+     * the idle timeout is longer than any test, so no partition goes idle mid-test (a reader's
+     * watermark would then race ahead of a partition that resumes).
+     */
     static JobOptions options(String topic, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 "--kafka", KAFKA.bootstrapServers(), "--prices-topic", topic,
                 "--db-url", POSTGRES.jdbcUrl(), "--db-user", PostgresServer.USER,
                 "--checkpoint-interval", "300ms", "--runs-poll-interval", "200ms",
-                "--max-out-of-orderness", "0s", "--idle-timeout", "60s", // no partition goes idle mid-test
-                "--sink-flush-interval", "100ms", "--parallelism", "2",
+                "--max-out-of-orderness", "0s", "--idle-timeout", "60s",
+                "--sink-flush-interval", "100ms", "--parallelism", String.valueOf(PARTITIONS.getOrDefault(topic, 2)),
                 "--group-id", "test-" + topic));
         args.addAll(List.of(extra));
         return JobOptions.parse(Map.of(), args.toArray(String[]::new));

@@ -1,6 +1,8 @@
 package io.quantsignals.ops;
 
 import io.quantsignals.core.params.InvalidParamsException;
+import io.quantsignals.ops.health.HealthCommand;
+import io.quantsignals.ops.killswitch.KillSwitchCommand;
 import io.quantsignals.ops.prices.PricesCommand;
 import io.quantsignals.ops.runs.RunsCommand;
 import picocli.CommandLine;
@@ -17,8 +19,9 @@ import java.util.Map;
  * write anything, and write in one transaction, so a rejected command changes nothing.
  */
 @Command(name = "ops-cli", mixinStandardHelpOptions = true, versionProvider = OpsCli.Version.class,
-        description = "Operate Quant Signals: database, strategy runs, price history.",
-        subcommands = {DbCommand.class, RunsCommand.class, PricesCommand.class, CommandLine.HelpCommand.class})
+        description = "Operate Quant Signals: database, strategy runs, price history, kill switches, health.",
+        subcommands = {DbCommand.class, RunsCommand.class, PricesCommand.class, KillSwitchCommand.class,
+                HealthCommand.class, CommandLine.HelpCommand.class})
 public final class OpsCli implements Runnable {
 
     public static final int EXIT_OK = 0;

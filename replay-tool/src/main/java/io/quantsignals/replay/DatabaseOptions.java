@@ -44,8 +44,24 @@ final class DatabaseOptions {
             return c;
         } catch (SQLException e) {
             throw new ReplayFailedException("cannot connect to database " + describe() + ": "
-                    + ReplayTool.oneLine(e.getMessage()), e);
+                    + ReplayTool.oneLine(withRootCause(e)), e);
         }
+    }
+
+    /** pgjdbc says only "The connection attempt failed." for e.g. an unknown host: add the root cause. */
+    private static String withRootCause(SQLException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(e.getMessage());
+        if (root == e || root.getMessage() == null || message.contains(root.getMessage())
+                || !message.contains("attempt failed")) {
+            return message;
+        }
+        String cause = root instanceof java.net.UnknownHostException ? "unknown host " + root.getMessage()
+                : root.getClass().getSimpleName() + ": " + root.getMessage();
+        return message + " (" + cause + ")";
     }
 
     /** URL (password masked) and user, for messages. */

@@ -115,7 +115,7 @@ final class Progress implements AutoCloseable {
             }
             nanos = (long) (elapsed / count * (total - count));
         }
-        return duration(nanos / 1_000_000_000L);
+        return duration((nanos + 999_999_999L) / 1_000_000_000L);
     }
 
     static String duration(long seconds) {

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -73,7 +74,8 @@ public final class ReplayTool implements Callable<Integer> {
 
     @Option(names = "--speedup", required = true, paramLabel = "FACTOR|max", converter = Speedup.Converter.class,
             description = "Replay this many times faster than the original gaps (a number > 0, e.g. 10 or 0.5), "
-                    + "or 'max' for no spacing at all.")
+                    + "or 'max' for no spacing at all. The schedule runs from the first tick to the last; the end "
+                    + "markers follow the last tick at once.")
     Speedup speedup;
 
     @Option(names = "--symbols", split = ",", paramLabel = "SYMBOL",
@@ -165,7 +167,8 @@ public final class ReplayTool implements Callable<Integer> {
         cli.setErr(err);
         cli.setDefaultValueProvider(new EnvironmentDefaults(env));
         cli.setParameterExceptionHandler((e, commandArgs) -> {
-            err.println("replay-tool: " + oneLine(e.getMessage()) + " (see 'replay-tool --help')");
+            // picocli echoes offending arguments ("Unknown option: '--db-pasword=…'"): mask passwords.
+            err.println("replay-tool: " + oneLine(maskSecrets(e.getMessage(), args)) + " (see 'replay-tool --help')");
             return EXIT_INVALID_INPUT;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -173,8 +176,9 @@ public final class ReplayTool implements Callable<Integer> {
                 err.println("replay-tool: " + oneLine(e.getMessage()));
                 return EXIT_INVALID_INPUT;
             }
-            if (e instanceof SQLException) {
-                err.println("replay-tool: database error (" + database.describe() + "): " + oneLine(describe(e)));
+            if (e instanceof SQLException sql) {
+                String hint = "42P01".equals(sql.getSQLState()) ? " (is the schema migrated? 'ops-cli db migrate')" : "";
+                err.println("replay-tool: database error (" + database.describe() + "): " + oneLine(describe(e)) + hint);
                 return EXIT_RUNTIME_FAILURE;
             }
             err.println("replay-tool: " + oneLine(describe(e)));
@@ -209,6 +213,10 @@ public final class ReplayTool implements Callable<Integer> {
                 return EXIT_INTERRUPTED;
             }
             try (TickPublisher publisher = TickPublisher.connect(kafka, topic)) {
+                if (stopRequested()) {
+                    err.println("replay-tool: interrupted before publishing anything");
+                    return EXIT_INTERRUPTED;
+                }
                 if (reset) {
                     reset(db, err);
                 }
@@ -308,6 +316,42 @@ public final class ReplayTool implements Callable<Integer> {
         } finally {
             db.setAutoCommit(autoCommit);
         }
+    }
+
+    /**
+     * The message with every password it might contain replaced by {@code ***}: the
+     * DATABASE_PASSWORD value, and the value given to any option whose name looks like a password
+     * option, misspelt ones included ({@code --db-pasword=x}, {@code --db-pwd x}).
+     */
+    String maskSecrets(String message, String[] args) {
+        if (message == null) {
+            return null;
+        }
+        List<String> secrets = new ArrayList<>();
+        String fromEnv = env.get("DATABASE_PASSWORD");
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            secrets.add(fromEnv);
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            int eq = arg.indexOf('=');
+            String name = (eq >= 0 ? arg.substring(0, eq) : arg).toLowerCase(Locale.ROOT);
+            if (!arg.startsWith("-") || !(name.contains("pas") || name.contains("pw"))) {
+                continue;
+            }
+            if (eq >= 0) {
+                secrets.add(arg.substring(eq + 1));
+            } else if (i + 1 < args.length) {
+                secrets.add(args[i + 1]);
+            }
+        }
+        String masked = message;
+        for (String secret : secrets) {
+            if (!secret.isEmpty()) {
+                masked = masked.replace(secret, "***");
+            }
+        }
+        return masked;
     }
 
     static String describe(Throwable e) {

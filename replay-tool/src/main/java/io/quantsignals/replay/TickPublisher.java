@@ -96,7 +96,8 @@ final class TickPublisher implements AutoCloseable {
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             producer.close(Duration.ZERO);
             throw new ReplayFailedException("topic '" + topic + "' not found on Kafka at " + bootstrap + " within "
-                    + MAX_BLOCK.toSeconds() + " s (create it, or set --prices-topic / PRICES_TOPIC)", e);
+                    + MAX_BLOCK.toSeconds() + " s: create it or set --prices-topic / PRICES_TOPIC (or the broker is"
+                    + " not answering Kafka requests)", e);
         } catch (KafkaException | ReplayFailedException e) {
             producer.close(Duration.ZERO);
             if (e instanceof ReplayFailedException r) {
@@ -165,7 +166,8 @@ final class TickPublisher implements AutoCloseable {
                     socket.connect(new InetSocketAddress(ip, address.getPort()), (int) Math.min(left, Integer.MAX_VALUE));
                     return;
                 } catch (IOException e) {
-                    lastCause = ip.getHostAddress() + ":" + address.getPort() + ": " + ReplayTool.describe(e);
+                    lastCause = ReplayTool.describe(e)
+                            + (addresses.size() > 1 || resolved.length > 1 ? " (" + ip.getHostAddress() + ":" + address.getPort() + ")" : "");
                 }
             }
         }

@@ -233,6 +233,27 @@ class ReplayToolTest {
     }
 
     @Test
+    void aRecordKafkaRefusesIsExitOneAndNoSuccessIsClaimed() throws Exception {
+        String topic = "tiny-messages-" + UUID.randomUUID();
+        kafka.createTopic(topic, 1, Map.of("max.message.bytes", "120"));
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            rows.add(new Row(at(i), "A-SYMBOL-NAME-LONG-ENOUGH-TO-MAKE-EVERY-RECORD-TOO-LARGE-FOR-THE-TOPIC", 1 + i, 2.0));
+        }
+        Fixtures.insertTicks(postgres, rows);
+
+        ReplayRunner.Result r = to(topic).run("--start-ts", START.toString(), "--end-ts", END.toString(),
+                "--speedup", "max");
+
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("", r.out(), "no summary: nothing claims success");
+        String last = r.err().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.startsWith("replay-tool: Kafka at " + kafka.bootstrapServers()
+                + " did not accept a record for topic '" + topic + "'"), r.err());
+        assertTrue(r.err().strip().lines().allMatch(l -> l.startsWith("replay-tool: ")), "no stack traces: " + r.err());
+    }
+
+    @Test
     void anOptionBeatsTheEnvironment() throws Exception {
         String topic = Fixtures.newTopic(kafka, 1);
         Fixtures.insertTicks(postgres, List.of(new Row(at(0), "A", 1, null)));
@@ -260,7 +281,11 @@ class ReplayToolTest {
 
         CompletableFuture<ReplayRunner.Result> running = CompletableFuture.supplyAsync(() -> runner.run(tool,
                 "--start-ts", START.toString(), "--end-ts", END.toString(), "--speedup", "1"));
-        Thread.sleep(1_500);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (Fixtures.size(kafka, topic) < 10) { // publishing for a second at 10 ticks/s
+            assertTrue(System.nanoTime() < deadline && !running.isDone(), "no ticks published");
+            Thread.sleep(50);
+        }
         long stopAt = System.nanoTime();
         tool.requestStop();
         ReplayRunner.Result r = running.get();

@@ -171,6 +171,17 @@ class ReplayValidationTest {
     }
 
     @Test
+    void aMisspeltPasswordOptionIsRefusedWithoutEchoingThePassword() {
+        ReplayRunner.Result r = replay.withEnv("DATABASE_PASSWORD", "s3cret-env").run("--start-ts", START, "--end-ts",
+                END, "--speedup", "max", "--db-pasword=hunter2", "--db-passwd", "hunter3", "--bogus", "s3cret-env");
+
+        assertEquals(2, r.exitCode(), r.err());
+        assertEquals(1, r.errLines(), r.err());
+        assertTrue(r.err().contains("--db-pasword=***"), r.err());
+        assertFalse(r.err().contains("hunter") || r.err().contains("s3cret"), r.err());
+    }
+
+    @Test
     void helpShowsTheSettingsButNeverThePassword() {
         ReplayRunner.Result r = replay.withEnv("DATABASE_PASSWORD", "s3cret-env").run("--help");
 

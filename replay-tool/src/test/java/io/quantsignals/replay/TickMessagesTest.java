@@ -28,7 +28,7 @@ class TickMessagesTest {
     @Test
     void scaledPricesAreWrittenAsPlainDecimalsWithoutTrailingZeros() {
         SplittableRandom random = new SplittableRandom(7);
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 50_000; i++) {
             long scaled = switch (i % 4) {
                 case 0 -> random.nextLong(1, 1_000_000_000L);
                 case 1 -> random.nextLong(1, Long.MAX_VALUE);
@@ -46,7 +46,7 @@ class TickMessagesTest {
         TickMessages messages = new TickMessages(null);
         SplittableRandom random = new SplittableRandom(11);
         Tick tick = new Tick();
-        for (int i = 0; i < 100_000; i++) {
+        for (int i = 0; i < 30_000; i++) {
             double price = switch (i % 3) {
                 case 0 -> random.nextDouble(1e-6, 10);
                 case 1 -> random.nextDouble(1, 1e6);

@@ -1,0 +1,153 @@
+package io.quantsignals.bench;
+
+import io.quantsignals.embedded.PostgresServer;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * (d) and its neighbours: the same N strategy_metrics rows into an emptied strategy_metrics (its
+ * primary key and time index in place), one connection, one thread.
+ */
+final class DbBench {
+
+    /** Rows per COPY statement for plain COPY (each its own transaction). */
+    static final int COPY_CHUNK = 50_000;
+
+    /** The job's METRICS upsert (flink-job PostgresSinks.METRICS), repeated here to time it alone. */
+    static final String JDBC_UPSERT = """
+            INSERT INTO strategy_metrics (metric_time, strategy_run_id, symbol, price, sma_fast, sma_slow, position,
+                gross_return, transaction_cost, slippage_cost, net_return, cumulative_return, drawdown)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (strategy_run_id, symbol, metric_time) DO UPDATE SET
+                price = EXCLUDED.price, sma_fast = EXCLUDED.sma_fast, sma_slow = EXCLUDED.sma_slow,
+                position = EXCLUDED.position, gross_return = EXCLUDED.gross_return,
+                transaction_cost = EXCLUDED.transaction_cost, slippage_cost = EXCLUDED.slippage_cost,
+                net_return = EXCLUDED.net_return, cumulative_return = EXCLUDED.cumulative_return,
+                drawdown = EXCLUDED.drawdown""";
+
+    private final PostgresServer postgres;
+
+    DbBench(PostgresServer postgres) {
+        this.postgres = postgres;
+    }
+
+    /** (d) COPY ... FROM STDIN (FORMAT binary) straight into strategy_metrics; seconds. */
+    double copy(MetricRows rows) throws SQLException {
+        truncateMetrics();
+        try (Connection c = postgres.connect()) {
+            CopyManager copyManager = c.unwrap(PGConnection.class).getCopyAPI();
+            String sql = "COPY strategy_metrics (" + CopyUpsertSink.METRIC_COLUMNS + ") FROM STDIN (FORMAT binary)";
+            PgBinary out = new PgBinary();
+            long t0 = System.nanoTime();
+            for (int start = 0; start < rows.size; start += COPY_CHUNK) {
+                out.begin();
+                int end = Math.min(rows.size, start + COPY_CHUNK);
+                for (int i = start; i < end; i++) {
+                    rows.encode(i, out);
+                }
+                out.end();
+                CopyIn copy = copyManager.copyIn(sql);
+                copy.writeToCopy(out.bytes(), 0, out.length());
+                copy.endCopy();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            check(c, rows.size);
+            return seconds;
+        }
+    }
+
+    /** The COPY-upsert prototype's DB work alone: per batch COPY into a temp table + INSERT ... ON CONFLICT; seconds. */
+    double copyUpsert(MetricRows rows, int batchRows) throws SQLException {
+        truncateMetrics();
+        try (CopyUpsertSink.Batcher batcher = new CopyUpsertSink.Batcher(postgres.connect(), CopyUpsertSink.METRICS_STAGE,
+                CopyUpsertSink.METRICS_COPY, CopyUpsertSink.METRICS_MERGE)) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < rows.size; i++) {
+                rows.encode(i, batcher.rows);
+                if (batcher.pending() >= batchRows) {
+                    batcher.flush();
+                }
+            }
+            batcher.flush();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            try (Connection c = postgres.connect()) {
+                check(c, rows.size);
+            }
+            return seconds;
+        }
+    }
+
+    /** What the job's JDBC sink does per batch: batched upserts, reWriteBatchedInserts=true, auto-commit; seconds. */
+    double jdbcUpsert(MetricRows rows, int batchRows) throws SQLException {
+        truncateMetrics();
+        Properties props = new Properties();
+        props.setProperty("user", PostgresServer.USER);
+        props.setProperty("reWriteBatchedInserts", "true");
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), props);
+             PreparedStatement ps = c.prepareStatement(JDBC_UPSERT)) {
+            UUID run = UUID.fromString(rows.runId);
+            long t0 = System.nanoTime();
+            int pending = 0;
+            for (int i = 0; i < rows.size; i++) {
+                ps.setTimestamp(1, new Timestamp(rows.metricTime[i]));
+                ps.setObject(2, run);
+                ps.setString(3, rows.symbolNames[rows.symbol[i]]);
+                ps.setDouble(4, rows.price[i]);
+                setNullable(ps, 5, rows.smaFast[i]);
+                setNullable(ps, 6, rows.smaSlow[i]);
+                ps.setShort(7, rows.position[i]);
+                ps.setDouble(8, rows.grossReturn[i]);
+                ps.setDouble(9, rows.transactionCost[i]);
+                ps.setDouble(10, rows.slippageCost[i]);
+                ps.setDouble(11, rows.netReturn[i]);
+                ps.setDouble(12, rows.cumulativeReturn[i]);
+                ps.setDouble(13, rows.drawdown[i]);
+                ps.addBatch();
+                if (++pending == batchRows) {
+                    ps.executeBatch();
+                    pending = 0;
+                }
+            }
+            if (pending > 0) {
+                ps.executeBatch();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            check(c, rows.size);
+            return seconds;
+        }
+    }
+
+    private static void setNullable(PreparedStatement ps, int index, double v) throws SQLException {
+        if (Double.isNaN(v)) {
+            ps.setNull(index, Types.DOUBLE);
+        } else {
+            ps.setDouble(index, v);
+        }
+    }
+
+    private void truncateMetrics() throws SQLException {
+        try (Connection c = postgres.connect(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE strategy_metrics");
+        }
+    }
+
+    private static void check(Connection c, long expected) throws SQLException {
+        try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT count(*) FROM strategy_metrics")) {
+            rs.next();
+            if (rs.getLong(1) != expected) {
+                throw new IllegalStateException("strategy_metrics holds " + rs.getLong(1) + " rows, expected " + expected);
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.quantsignals.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The measured rounds of one figure (rates, higher is better): median, min and max. */
+final class Stats {
+
+    private final String name;
+    private final String unit;
+    private final List<Double> values = new ArrayList<>();
+
+    Stats(String name, String unit) {
+        this.name = name;
+        this.unit = unit;
+    }
+
+    void add(double value) {
+        values.add(value);
+    }
+
+    boolean isEmpty() {
+        return values.isEmpty();
+    }
+
+    String name() {
+        return name;
+    }
+
+    double median() {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    double min() {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    double max() {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    String row() {
+        return String.format(Locale.ROOT, "%-58s %11s %11s %11s  %s", name, fmt(median()), fmt(min()), fmt(max()), unit);
+    }
+
+    static String header() {
+        return String.format(Locale.ROOT, "%-58s %11s %11s %11s", "", "median", "min", "max");
+    }
+
+    static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%,.0f", v);
+    }
+}

@@ -1,0 +1,114 @@
+package io.quantsignals.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quantsignals.core.params.StrategyParams;
+import io.quantsignals.core.run.RunType;
+import io.quantsignals.core.strategy.Backtest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.quantsignals.cluster.ClusterTestSupport.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shaded flink-job.jar submitted with the real {@code flink run -d} to a standalone cluster of
+ * separate JVMs: it must find every connector class in itself and every Flink class on the cluster,
+ * and compute exactly what the pure strategy class computes. Then the cluster's REST API must show
+ * the job's own metrics (SPEC §6).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FlinkRunTest {
+
+    @RegisterExtension
+    static final FlinkClusterExtension FLINK = new FlinkClusterExtension(ClusterTestSupport::startServers);
+
+    private static final List<String> SYMBOLS = List.of("RUN-BTC", "RUN-ETH", "RUN-SOL");
+    private static final int PARTITIONS = 2;
+
+    private String topic;
+    private String jobId;
+    private UUID minuteRun;
+    private UUID tickRun;
+    private Map<String, Backtest.SymbolResult> expectedMinute;
+    private Map<String, Backtest.SymbolResult> expectedTick;
+    private List<TestTick> ticks;
+
+    @BeforeAll
+    void submitAndFeed() throws Exception {
+        StandaloneFlinkCluster cluster = FLINK.cluster();
+        topic = newTopic(PARTITIONS);
+        StrategyParams minuteBars = new StrategyParams(3, 8, 2, 5.0, 2.5, 60, false, SYMBOLS, null);
+        StrategyParams tickBars = new StrategyParams(2, 5, 1, 1.0, 0.5, 0, true, SYMBOLS.subList(0, 2), null);
+        minuteRun = createRun(RunType.PAPER, minuteBars);
+        tickRun = createRun(RunType.LIVE, tickBars);
+        ticks = randomWalk(42, SYMBOLS, 600);
+        expectedMinute = Backtest.run(minuteBars, forBacktest(ticks));
+        expectedTick = Backtest.run(tickBars, forBacktest(ticks));
+
+        long t0 = System.nanoTime();
+        jobId = cluster.submit(List.of(), jobArgs(topic));
+        cluster.awaitAllTasksRunning(jobId, Duration.ofSeconds(60));
+        System.out.printf("[cluster] flink run -d: job %s RUNNING on %s after %.1f s%n", jobId,
+                cluster.taskManagersOf(jobId), (System.nanoTime() - t0) / 1e9);
+
+        produce(topic, ticks);
+        produceWatermarkSentinels(topic, PARTITIONS);
+    }
+
+    @AfterAll
+    void cancel() {
+        if (jobId != null) {
+            FLINK.cluster().cancel(jobId);
+        }
+    }
+
+    @Test
+    void rowsEqualThePureStrategy() throws Exception {
+        long expectedRows = expectedMetricRows(expectedMinute) + expectedMetricRows(expectedTick);
+        await("all metric rows", Duration.ofSeconds(60), () -> metricRows(minuteRun, tickRun) >= expectedRows,
+                () -> "rows=" + metricRows(minuteRun, tickRun) + " expected=" + expectedRows
+                        + " job=" + FLINK.cluster().jobState(jobId) + " " + rejectedByReason(topic));
+        assertRowsEqualBacktest(minuteRun, expectedMinute);
+        assertRowsEqualBacktest(tickRun, expectedTick);
+        await("every tick in price_ticks", Duration.ofSeconds(10), () -> priceTicks(topic) == ticks.size() + PARTITIONS,
+                () -> "price_ticks=" + priceTicks(topic));
+        assertEquals(0, rejectedTicks(topic), "rejected ticks");
+    }
+
+    @Test
+    void restApiShowsTheJobsOwnMetrics() throws Exception {
+        StandaloneFlinkCluster cluster = FLINK.cluster();
+        List<String> wanted = List.of("ticksIn", "ticksRejected", "bars", "transitions", "activeRuns", "eventTimeLagMillis");
+        Map<String, Double> sums = new HashMap<>();
+        await("the job's metrics in the cluster's REST API", Duration.ofSeconds(60), () -> {
+            sums.clear();
+            for (JsonNode vertex : cluster.job(jobId).get("vertices")) {
+                String path = "/jobs/" + jobId + "/vertices/" + vertex.get("id").asText();
+                // Ids look like "<subtask>.<operator>.<metric>" or "<subtask>.<operator>.rejectReason.<CODE>.<metric>".
+                for (JsonNode metric : cluster.get(path + "/metrics")) {
+                    String id = metric.get("id").asText();
+                    String name = id.substring(id.lastIndexOf('.') + 1);
+                    if (wanted.contains(name)) {
+                        for (JsonNode value : cluster.get(path + "/metrics?get=" + id)) {
+                            sums.merge(name, Double.parseDouble(value.get("value").asText()), Double::sum);
+                        }
+                    }
+                }
+            }
+            return sums.keySet().containsAll(wanted) && sums.get("ticksIn") >= ticks.size() + PARTITIONS;
+        }, () -> "metrics seen (summed over subtasks): " + sums);
+        System.out.println("[cluster] job metrics from " + cluster.restUrl() + ": " + sums);
+        assertEquals(ticks.size() + PARTITIONS, sums.get("ticksIn").longValue(), "ticksIn counts every message once");
+        assertTrue(sums.get("bars") > 0 && sums.get("transitions") > 0, "bars and transitions counted: " + sums);
+    }
+}
