@@ -424,13 +424,14 @@ class HealthCommandTest {
 
     // ------------------------------------------------------------------ helpers
 
+    /** {@code health} against the stub Flink unless the arguments name another --flink-url. */
     private CliRunner.Result health(String... args) {
-        String[] argv = new String[args.length + 3];
-        argv[0] = "health";
-        argv[1] = "--flink-url";
-        argv[2] = flink.url();
-        System.arraycopy(args, 0, argv, 3, args.length); // a later --flink-url wins
-        return cli.run(argv);
+        List<String> argv = new java.util.ArrayList<>(List.of("health"));
+        if (!List.of(args).contains("--flink-url")) {
+            argv.addAll(List.of("--flink-url", flink.url()));
+        }
+        argv.addAll(List.of(args));
+        return cli.run(argv.toArray(String[]::new));
     }
 
     private String createRun(String params, String runType) throws IOException {

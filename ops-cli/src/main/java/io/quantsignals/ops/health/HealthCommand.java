@@ -40,12 +40,12 @@ import java.util.concurrent.Callable;
             "Checks: database reachable (CRITICAL if not); newest live tick per symbol within --max-tick-age"
                 + " (WARNING; symbols with only imported history are not judged); per active LIVE/PAPER run: a"
                 + " metric row within 2 x max-tick-age + its bar interval (WARNING), its current drawdown against"
-                + " max_drawdown (beyond: CRITICAL, within 80%: WARNING), a risk-limit halt since its last params"
+                + " max_drawdown (beyond: CRITICAL, within 80%%: WARNING), a risk-limit halt since its last params"
                 + " change (WARNING); kill switches (engaged and acknowledged by the job: WARNING; present over 5 s"
                 + " without the job's ENGAGED row: CRITICAL); the Flink job 'quant-signals...' RUNNING (else"
                 + " CRITICAL; starting or restarting: WARNING) with a completed checkpoint within"
-                + " --max-checkpoint-age (WARNING); rejected ticks in the last 15 minutes (over 5%: WARNING, over"
-                + " 50%: CRITICAL).",
+                + " --max-checkpoint-age (WARNING); rejected ticks in the last 15 minutes (over 5%%: WARNING, over"
+                + " 50%%: CRITICAL).",
             "",
             "A Flink REST API that cannot be reached is UNKNOWN (the job's state is not known); --flink-url none"
                 + " skips the Flink checks, e.g. where the JobManager is not reachable from the monitoring host."
