@@ -68,9 +68,10 @@ final class ClusterTestSupport {
      * ticks were rejected as LATE (seen here on a real cluster: 1 to 64 of 1,800 ticks). Every test
      * ends with a sentinel tick on every partition, so no bar waits for idleness.
      */
-    static List<String> jobArgs(String topic) {
+    static List<String> jobArgs(String topic, StandaloneFlinkCluster cluster) {
         return List.of("--kafka", KAFKA.bootstrapServers(), "--prices-topic", topic,
                 "--db-url", POSTGRES.jdbcUrl(), "--db-user", PostgresServer.USER,
+                "--kill-switch-dir", cluster.killSwitchDir().toString(),
                 "--checkpoint-interval", "500ms", "--max-out-of-orderness", "0s");
     }
 

@@ -6,10 +6,15 @@ import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.Backtest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the job's own metrics (SPEC §6).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlinkRunTest {
 
     @RegisterExtension
@@ -39,6 +45,7 @@ class FlinkRunTest {
     private String jobId;
     private UUID minuteRun;
     private UUID tickRun;
+    private UUID untradedRun;
     private Map<String, Backtest.SymbolResult> expectedMinute;
     private Map<String, Backtest.SymbolResult> expectedTick;
     private List<TestTick> ticks;
@@ -51,12 +58,13 @@ class FlinkRunTest {
         StrategyParams tickBars = new StrategyParams(2, 5, 1, 1.0, 0.5, 0, true, SYMBOLS.subList(0, 2), null);
         minuteRun = createRun(RunType.PAPER, minuteBars);
         tickRun = createRun(RunType.LIVE, tickBars);
+        untradedRun = createRun(RunType.PAPER, new StrategyParams(2, 4, 1, 0, 0, 60, false, List.of("RUN-NONE"), null));
         ticks = randomWalk(42, SYMBOLS, 600);
         expectedMinute = Backtest.run(minuteBars, forBacktest(ticks));
         expectedTick = Backtest.run(tickBars, forBacktest(ticks));
 
         long t0 = System.nanoTime();
-        jobId = cluster.submit(List.of(), jobArgs(topic));
+        jobId = cluster.submit(List.of(), jobArgs(topic, cluster));
         cluster.awaitAllTasksRunning(jobId, Duration.ofSeconds(60));
         System.out.printf("[cluster] flink run -d: job %s RUNNING on %s after %.1f s%n", jobId,
                 cluster.taskManagersOf(jobId), (System.nanoTime() - t0) / 1e9);
@@ -73,6 +81,7 @@ class FlinkRunTest {
     }
 
     @Test
+    @Order(1)
     void rowsEqualThePureStrategy() throws Exception {
         long expectedRows = expectedMetricRows(expectedMinute) + expectedMetricRows(expectedTick);
         await("all metric rows", Duration.ofSeconds(60), () -> metricRows(minuteRun, tickRun) >= expectedRows,
@@ -86,6 +95,7 @@ class FlinkRunTest {
     }
 
     @Test
+    @Order(2)
     void restApiShowsTheJobsOwnMetrics() throws Exception {
         StandaloneFlinkCluster cluster = FLINK.cluster();
         List<String> wanted = List.of("ticksIn", "ticksRejected", "bars", "transitions", "activeRuns", "eventTimeLagMillis");
@@ -110,5 +120,25 @@ class FlinkRunTest {
         System.out.println("[cluster] job metrics from " + cluster.restUrl() + ": " + sums);
         assertEquals(ticks.size() + PARTITIONS, sums.get("ticksIn").longValue(), "ticksIn counts every message once");
         assertTrue(sums.get("bars") > 0 && sums.get("transitions") > 0, "bars and transitions counted: " + sums);
+    }
+
+    /**
+     * The folder given as --kill-switch-dir at submission is watched by the job's kill-switch source,
+     * which runs on a TaskManager: there (not on the submitting machine) the folder must exist.
+     */
+    @Test
+    @Order(3)
+    void killSwitchFolderIsWatchedOnTheTaskManagers() throws Exception {
+        Path file = FLINK.cluster().killSwitchDir().resolve("KILL_SWITCH." + untradedRun);
+        String events = "SELECT count(*) FROM kill_switch_events WHERE strategy_run_id = ? AND action = ?";
+        Files.writeString(file, "{\"reason\":\"cluster test\",\"created_by\":\"cluster-tests\"}");
+        try {
+            await("an ENGAGED kill_switch_events row", Duration.ofSeconds(20),
+                    () -> count(events, untradedRun, "ENGAGED") == 1, () -> "none yet");
+        } finally {
+            Files.delete(file);
+        }
+        await("a RELEASED kill_switch_events row", Duration.ofSeconds(20),
+                () -> count(events, untradedRun, "RELEASED") == 1, () -> "none yet");
     }
 }

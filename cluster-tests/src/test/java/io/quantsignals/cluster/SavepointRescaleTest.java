@@ -46,7 +46,7 @@ class SavepointRescaleTest {
         Map<String, Backtest.SymbolResult> expectedTick = Backtest.run(tickBars, forBacktest(ticks));
         long expectedRows = expectedMetricRows(expectedMinute) + expectedMetricRows(expectedTick);
 
-        String jobId = cluster.submit(List.of("-p", "2"), jobArgs(topic));
+        String jobId = cluster.submit(List.of("-p", "2"), jobArgs(topic, cluster));
         String resumedId = null;
         try {
             cluster.awaitAllTasksRunning(jobId, Duration.ofSeconds(90));
@@ -63,7 +63,7 @@ class SavepointRescaleTest {
             produce(topic, whileStopped); // waits in Kafka for the resumed job
 
             t0 = System.nanoTime();
-            resumedId = cluster.submit(List.of("-s", savepoint, "-p", "3"), jobArgs(topic));
+            resumedId = cluster.submit(List.of("-s", savepoint, "-p", "3"), jobArgs(topic, cluster));
             cluster.awaitAllTasksRunning(resumedId, Duration.ofSeconds(90));
             System.out.printf("[cluster] flink run -s <savepoint> -p 3: job %s RUNNING after %.1f s, parallelism %s%n",
                     resumedId, (System.nanoTime() - t0) / 1e9, cluster.parallelism(resumedId));

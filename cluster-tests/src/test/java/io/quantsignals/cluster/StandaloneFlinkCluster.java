@@ -72,6 +72,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
      */
     private static final List<String> EXTRA_JVM_OPTS = split(System.getProperty("cluster.jvm.opts", "-XX:TieredStopAtLevel=1"));
     private static StandaloneFlinkCluster shared;
+    private static Throwable sharedFailure;
 
     /** One process of the cluster (or a client run), with its log and stdout files. */
     public record Node(String name, Process process, Path logFile, Path outFile) {
@@ -103,7 +104,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private final List<String> tmDynamicConfig;
     private final Map<String, Node> taskManagers = new LinkedHashMap<>();
     private final List<Node> processes = new CopyOnWriteArrayList<>();
-    private final Thread shutdownHook = new Thread(this::destroyAllForcibly, "flink-cluster-stop");
+    private final Thread shutdownHook = new Thread(this::close, "flink-cluster-stop");
     private Node jobManager;
     private int nextTaskManager = 1;
     private int nextClient = 1;
@@ -124,8 +125,17 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
     /** One cluster (a JobManager, two TaskManagers) per test JVM, stopped when the JVM exits. */
     public static synchronized StandaloneFlinkCluster shared() {
+        if (sharedFailure != null) {
+            throw new IllegalStateException("the shared Flink cluster failed to start earlier in this JVM: "
+                    + sharedFailure.getMessage(), sharedFailure);
+        }
         if (shared == null || shared.closed) {
-            shared = start(FlinkDistribution.workRoot(), 2);
+            try {
+                shared = start(FlinkDistribution.workRoot(), 2);
+            } catch (RuntimeException | Error e) {
+                sharedFailure = e;
+                throw e;
+            }
         }
         return shared;
     }
@@ -304,8 +314,6 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         env.put("FLINK_LIB_DIR", lib.toString());
         env.put("FLINK_PLUGINS_DIR", home.resolve("plugins").toString());
         env.put("FLINK_LOG_DIR", logDir.toString());
-        // SPEC §8: the job watches this folder on the TaskManagers; the client resolves the default.
-        env.put("KILL_SWITCH_DIR", killSwitchDir.toString());
         try {
             Files.writeString(log, "", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
             Node node = new Node(name, pb.start(), log, out);
@@ -491,6 +499,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         return restPort;
     }
 
+    /** A folder every TaskManager of this cluster sees at the same absolute path (they share this host). */
     public Path killSwitchDir() {
         return killSwitchDir;
     }
@@ -683,11 +692,6 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         } catch (IOException | UncheckedIOException e) {
             System.out.println("[cluster] could not delete " + dir + ": " + e);
         }
-    }
-
-    private void destroyAllForcibly() {
-        closed = true;
-        processes.forEach(n -> n.process().toHandle().destroyForcibly());
     }
 
     /** Appends "pid owner-pid" to running.pids, so a later start can tell leftovers of a dead test JVM. */

@@ -51,7 +51,7 @@ class TaskManagerLossTest {
         Map<String, Backtest.SymbolResult> expectedFast = Backtest.run(fast, forBacktest(ticks));
         long expectedRows = expectedMetricRows(expectedSlow) + expectedMetricRows(expectedFast);
 
-        String jobId = cluster.submit(List.of(), jobArgs(topic));
+        String jobId = cluster.submit(List.of(), jobArgs(topic, cluster));
         try {
             cluster.awaitAllTasksRunning(jobId, Duration.ofSeconds(90));
             produce(topic, before);

@@ -25,8 +25,10 @@ import java.util.function.BooleanSupplier;
  *   <li>without, one to every partition of the topic (no key), since the job's watermark is per
  *       partition and ticks of other symbols may share it.</li>
  * </ul>
- * An interrupted replay sends no markers: its last bars stay open, as they would for a feed that
- * paused.
+ * An interrupted replay sends no end markers: its last bars stay open, as they would for a feed
+ * that paused. With a run id, each symbol's first tick is preceded by a reset marker
+ * ({@code "replay_reset":true}, same key): the job evaluates every replay of a run from a fresh
+ * state, so a run replayed again with {@code --reset} does not continue from the previous replay.
  */
 final class Replay {
 
@@ -92,6 +94,10 @@ final class Replay {
                             key = symbol.getBytes(StandardCharsets.UTF_8);
                             keys.put(symbol, key);
                             published.add(symbol);
+                            if (runId != null) {
+                                // Same key, so it reaches the job before the symbol's first tick.
+                                publisher.send(key, messages.runResetMarker(symbol, ts));
+                            }
                         }
                         publisher.send(key, messages.tick(symbol, ts, chunk.price[i], chunk.hasVolume[i],
                                 chunk.volume[i]));

@@ -71,6 +71,22 @@ final class TickMessages {
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The start marker sent before a symbol's first tick in a replay for a run: the job then
+     * evaluates that (run, symbol) from a fresh state, so a run replayed again starts clean.
+     */
+    byte[] runResetMarker(String symbol, long firstTickMillis) {
+        if (runId == null) {
+            throw new IllegalStateException("a reset marker needs a run id");
+        }
+        sb.setLength(0);
+        sb.append("{\"symbol\":");
+        appendString(symbol);
+        sb.append(",\"ts\":").append(firstTickMillis).append(",\"replay_run_id\":\"").append(runId)
+                .append("\",\"replay_reset\":true}");
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The end marker of one partition (replays without a run id). */
     static byte[] partitionEndMarker(long endMillis) {
         return ("{\"ts\":" + endMillis + ",\"replay_end\":true}").getBytes(StandardCharsets.UTF_8);

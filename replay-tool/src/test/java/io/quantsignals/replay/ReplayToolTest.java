@@ -119,12 +119,15 @@ class ReplayToolTest {
 
         assertEquals(0, r.exitCode(), r.err());
         List<Rec> records = Fixtures.readAll(kafka, topic);
-        assertEquals(20 + 2, records.size(), "A and B only, and their two markers");
+        assertEquals(20 + 4, records.size(), "A and B only, each with its reset and end marker");
         for (String symbol : List.of("A", "B")) {
             List<Rec> ofSymbol = records.stream().filter(x -> symbol.equals(x.key())).toList();
-            assertEquals(11, ofSymbol.size());
+            assertEquals(12, ofSymbol.size());
             assertTrue(ofSymbol.stream().allMatch(x -> x.partition() == ofSymbol.get(0).partition()));
             List<String> expected = new ArrayList<>();
+            long firstTs = START_MS + (symbol.equals("A") ? 0 : 1_000L);
+            expected.add("{\"symbol\":\"" + symbol + "\",\"ts\":" + firstTs + ",\"replay_run_id\":\"" + run
+                    + "\",\"replay_reset\":true}");
             for (int i = 0; i < 30; i++) {
                 if (List.of("A", "B", "C").get(i % 3).equals(symbol)) {
                     expected.add(runTick(symbol, String.valueOf(100 + i), START_MS + i * 1_000L, null, run));
@@ -132,7 +135,7 @@ class ReplayToolTest {
             }
             expected.add("{\"symbol\":\"" + symbol + "\",\"ts\":" + END_MS + ",\"replay_run_id\":\"" + run
                     + "\",\"replay_end\":true}");
-            assertEquals(expected, ofSymbol.stream().map(Rec::value).toList(), "in order, marker last");
+            assertEquals(expected, ofSymbol.stream().map(Rec::value).toList(), "reset marker first, in order, end marker last");
         }
         assertTrue(records.stream().allMatch(x -> x.key() != null), "every record keyed by its symbol");
     }
@@ -149,7 +152,8 @@ class ReplayToolTest {
                 "--speedup", "max", "--run-id", run.toString());
 
         assertEquals(0, r.exitCode(), r.err());
-        assertEquals(List.of(runTick("B", "2", START_MS + 1, null, run),
+        assertEquals(List.of("{\"symbol\":\"B\",\"ts\":" + (START_MS + 1) + ",\"replay_run_id\":\"" + run + "\",\"replay_reset\":true}",
+                        runTick("B", "2", START_MS + 1, null, run),
                         "{\"symbol\":\"B\",\"ts\":" + END_MS + ",\"replay_run_id\":\"" + run + "\",\"replay_end\":true}"),
                 Fixtures.readAll(kafka, topic).stream().map(Rec::value).toList());
     }
@@ -229,7 +233,7 @@ class ReplayToolTest {
         long[] kept = Fixtures.resultCounts(postgres, other);
         assertEquals(3, kept[0]);
         assertEquals(1, kept[1]);
-        assertEquals(2, Fixtures.size(kafka, topic), "the tick and its end marker");
+        assertEquals(3, Fixtures.size(kafka, topic), "the reset marker, the tick and its end marker");
     }
 
     @Test

@@ -113,8 +113,15 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
             ticksForEndedRuns.inc();
             return;
         }
-        SmaCrossStrategy strategy = strategyFor(run, ctx);
         Tick tick = routed.tick;
+        if (tick.replayReset) {
+            // A replay of this run starts: its evaluation of this symbol starts afresh.
+            strategyState.clear();
+            pendingBars.clear();
+            replayClock.clear();
+            return;
+        }
+        SmaCrossStrategy strategy = strategyFor(run, ctx);
         long interval = run.params().barIntervalMillis();
         if (!run.isReplay()) {
             // The router let it through, but this operator's watermark can be ahead of the router's:

@@ -25,6 +25,12 @@ public class Tick {
      * the end; without, it moves its Kafka partition's watermark to the end.
      */
     public boolean replayEnd;
+    /**
+     * A start-of-replay marker from the replay tool, not a tick: it precedes the first tick of
+     * {@link #symbol} in a replay for {@link #replayRunId}, whose evaluation of that symbol then
+     * starts afresh (a run replayed again with {@code --reset} must not continue from old state).
+     */
+    public boolean replayReset;
     /** Where the tick came from, e.g. {@code kafka:prices}. */
     public String source;
     /** Its position in that source (Kafka: partition and offset), for idempotent writes and tie order. */

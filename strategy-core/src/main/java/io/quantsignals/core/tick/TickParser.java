@@ -82,6 +82,7 @@ public final class TickParser {
         t.replayRunId = null;
         t.replayed = false;
         t.replayEnd = false;
+        t.replayReset = false;
         boolean hasPrice = false;
         boolean hasTs = false;
         String fieldName;
@@ -105,6 +106,7 @@ public final class TickParser {
                 case "replay_run_id" -> t.replayRunId = readRunId(p, value);
                 case "replayed" -> t.replayed = value == JsonToken.VALUE_TRUE;
                 case "replay_end" -> t.replayEnd = value == JsonToken.VALUE_TRUE;
+                case "replay_reset" -> t.replayReset = value == JsonToken.VALUE_TRUE;
                 default -> p.skipChildren();
             }
         }
@@ -114,10 +116,13 @@ public final class TickParser {
         if (!hasTs) {
             throw new Rejected(RejectReason.MISSING_FIELD, "ts is missing");
         }
-        if (t.replayEnd) {
-            // An end-of-replay marker carries no price; one for a run names the symbol it closes.
+        if (t.replayEnd || t.replayReset) {
+            // Replay markers carry no price; one for a run names the symbol it concerns.
+            if (t.replayReset && t.replayRunId == null) {
+                throw new Rejected(RejectReason.MISSING_FIELD, "replay_run_id is missing in a replay_reset marker");
+            }
             if (t.replayRunId != null && t.symbol == null) {
-                throw new Rejected(RejectReason.MISSING_FIELD, "symbol is missing in a replay_end marker for a run");
+                throw new Rejected(RejectReason.MISSING_FIELD, "symbol is missing in a replay marker for a run");
             }
             t.priceScaled = 0;
             return;

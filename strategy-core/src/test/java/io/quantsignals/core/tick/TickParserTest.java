@@ -106,8 +106,13 @@ class TickParserTest {
         assertEquals(RejectReason.MISSING_FIELD, parse("{\"replay_end\":true}", t).reason());
         assertEquals(RejectReason.MISSING_FIELD,
                 parse("{\"ts\":5,\"replay_run_id\":\"6f9619ff-8b86-d011-b42d-00c04fc964ff\",\"replay_end\":true}", t).reason());
+        assertNull(parse("{\"symbol\":\"A\",\"ts\":5,\"replay_run_id\":\"6f9619ff-8b86-d011-b42d-00c04fc964ff\",\"replay_reset\":true}", t));
+        assertTrue(t.replayReset);
+        assertEquals(RejectReason.MISSING_FIELD, parse("{\"symbol\":\"A\",\"ts\":5,\"replay_reset\":true}", t).reason());
+
         assertNull(parse("{\"symbol\":\"A\",\"price\":1,\"ts\":5}", t));
         assertFalse(t.replayEnd, "reset between messages");
+        assertFalse(t.replayReset, "reset between messages");
     }
 
     @Test
