@@ -243,7 +243,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 logger.metricgroup.level = ERROR
                 appender.main.name = MainAppender
                 appender.main.type = File
-                appender.main.append = false
+                appender.main.append = true
                 appender.main.fileName = ${sys:log.file}
                 appender.main.layout.type = PatternLayout
                 appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n

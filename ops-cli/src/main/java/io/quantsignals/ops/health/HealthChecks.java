@@ -428,7 +428,8 @@ final class HealthChecks {
         try {
             listing = folder.list();
         } catch (IOException | RuntimeException e) {
-            add(Finding.unknown(KILL_SWITCH, "cannot read folder " + folder.dir() + ": " + oneLine(e.toString())));
+            add(Finding.unknown(KILL_SWITCH, "cannot read folder " + folder.dir() + ": " + e.getClass().getSimpleName()
+                    + " " + oneLine(e.getMessage())));
             return;
         }
         if (listing.engaged().isEmpty()) {

@@ -12,7 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -77,7 +79,12 @@ public final class KillSwitchCommand {
                 requireKnownRun(id);
             }
             KillSwitchFolder folder = killSwitchDir.folder();
-            KillSwitchFolder.Engagement result = folder.engage(id, reason.strip(), createdBy.strip(), Instant.now());
+            KillSwitchFolder.Engagement result;
+            try {
+                result = folder.engage(id, reason.strip(), createdBy.strip(), Instant.now());
+            } catch (IOException e) {
+                throw folderFailure("cannot engage the kill switch for " + EngagedSwitch.describe(id), folder, e);
+            }
             EngagedSwitch s = result.engagedSwitch();
             PrintWriter out = spec.commandLine().getOut();
             if (result.created()) {
@@ -127,7 +134,12 @@ public final class KillSwitchCommand {
         public Integer call() throws Exception {
             UUID id = runId == null ? null : parseRunId(runId);
             KillSwitchFolder folder = killSwitchDir.folder();
-            List<EngagedSwitch> removed = folder.release(id);
+            List<EngagedSwitch> removed;
+            try {
+                removed = folder.release(id);
+            } catch (IOException e) {
+                throw folderFailure("cannot release the kill switch for " + EngagedSwitch.describe(id), folder, e);
+            }
             PrintWriter out = spec.commandLine().getOut();
             String scope = EngagedSwitch.describe(id);
             if (removed.isEmpty()) {
@@ -139,10 +151,14 @@ public final class KillSwitchCommand {
             }
             // Releasing one switch does not restart trading that another still stops: say so.
             List<String> stillEngaged = new ArrayList<>();
-            for (EngagedSwitch s : folder.list().engaged()) {
-                if (id == null || s.runId() == null) {
-                    stillEngaged.add(s.scopeDescription());
+            try {
+                for (EngagedSwitch s : folder.list().engaged()) {
+                    if (id == null || s.runId() == null) {
+                        stillEngaged.add(s.scopeDescription());
+                    }
                 }
+            } catch (IOException e) {
+                // Only a note: the release itself is done.
             }
             if (!stillEngaged.isEmpty()) {
                 out.println("still engaged: kill switch for " + String.join(", ", stillEngaged));
@@ -175,7 +191,12 @@ public final class KillSwitchCommand {
         @Override
         public Integer call() throws Exception {
             KillSwitchFolder folder = killSwitchDir.folder();
-            KillSwitchFolder.Listing listing = folder.list();
+            KillSwitchFolder.Listing listing;
+            try {
+                listing = folder.list();
+            } catch (IOException e) {
+                throw folderFailure("cannot list kill switches", folder, e);
+            }
             Map<EngagedSwitch, Instant> acknowledged = new LinkedHashMap<>();
             String ackError = null;
             if (!listing.engaged().isEmpty()) {
@@ -242,6 +263,13 @@ public final class KillSwitchCommand {
             root.put("acknowledgement_error", ackError);
             return root;
         }
+    }
+
+    /** A file-system failure as a runtime failure (exit 1) whose one line names the folder and the cause. */
+    private static UncheckedIOException folderFailure(String what, KillSwitchFolder folder, IOException e) {
+        String message = e.getMessage();
+        return new UncheckedIOException(what + " in " + folder.dir() + ": " + e.getClass().getSimpleName()
+                + (message == null || message.isBlank() ? "" : " " + message), e);
     }
 
     private static String text(Instant instant) {

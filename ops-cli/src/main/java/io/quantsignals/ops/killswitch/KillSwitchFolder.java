@@ -13,6 +13,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -82,6 +83,10 @@ public final class KillSwitchFolder {
         List<EngagedSwitch> engaged = new ArrayList<>();
         List<String> ignored = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
+            if (Files.exists(dir)) {
+                // The job would see no switch here; an operator must not believe one could be engaged.
+                throw new NotDirectoryException(dir + " (the kill-switch folder is not a folder)");
+            }
             return new Listing(false, engaged, ignored);
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
