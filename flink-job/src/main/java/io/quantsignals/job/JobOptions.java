@@ -32,7 +32,7 @@ public final class JobOptions {
     @Option(names = "--prices-topic", paramLabel = "TOPIC", description = "Ticks topic (env PRICES_TOPIC; default ${DEFAULT-VALUE}).")
     String pricesTopic;
 
-    @Option(names = "--db-url", paramLabel = "URL", description = "JDBC URL (env DATABASE_URL; default ${DEFAULT-VALUE}).")
+    @Option(names = "--db-url", paramLabel = "URL", description = "JDBC URL (env DATABASE_URL; default jdbc:postgresql://localhost:5432/quant).")
     String dbUrl;
 
     @Option(names = "--db-user", paramLabel = "NAME", description = "Database user (env DATABASE_USER; default ${DEFAULT-VALUE}).")

@@ -12,7 +12,7 @@ import java.util.Properties;
 final class DatabaseOptions {
 
     @Option(names = "--db-url", paramLabel = "URL",
-            description = "JDBC URL of PostgreSQL/TimescaleDB (env DATABASE_URL; default ${DEFAULT-VALUE}).")
+            description = "JDBC URL of PostgreSQL/TimescaleDB (env DATABASE_URL; default jdbc:postgresql://localhost:5432/quant).")
     String url;
 
     @Option(names = "--db-user", paramLabel = "NAME",

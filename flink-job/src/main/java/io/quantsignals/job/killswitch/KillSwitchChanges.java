@@ -54,13 +54,14 @@ public class KillSwitchChanges extends KeyedProcessFunction<Integer, KillSwitchS
         }
         for (KillSwitchFile f : now.values()) {
             KillSwitchFile before = seen.get(f.scope);
+            // A new file, or one replaced between two polls (released and engaged again): each
+            // engagement gets its row, at its own file time, which is what `ops-cli kill-switch
+            // status` looks for to call it acknowledged.
             if (before == null || before.engagedAtMillis != f.engagedAtMillis) {
                 seen.put(f.scope, f);
-                if (before == null) {
-                    String who = f.createdBy.isEmpty() ? "" : " (by " + f.createdBy + ")";
-                    out.collect(new KillSwitchEvent(f.engagedAtMillis, runIdOf(f.scope), KillSwitchEvent.ENGAGED,
-                            KillSwitchEvent.SOURCE_FILE, (f.reason.isEmpty() ? "kill-switch file present" : f.reason) + who));
-                }
+                String who = f.createdBy.isEmpty() ? "" : " (by " + f.createdBy + ")";
+                out.collect(new KillSwitchEvent(f.engagedAtMillis, runIdOf(f.scope), KillSwitchEvent.ENGAGED,
+                        KillSwitchEvent.SOURCE_FILE, (f.reason.isEmpty() ? "kill-switch file present" : f.reason) + who));
             }
         }
         engagedScopes = now.size();
