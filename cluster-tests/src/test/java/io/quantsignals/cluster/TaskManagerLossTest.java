@@ -51,9 +51,12 @@ class TaskManagerLossTest {
         Map<String, Backtest.SymbolResult> expectedFast = Backtest.run(fast, forBacktest(ticks));
         long expectedRows = expectedMetricRows(expectedSlow) + expectedMetricRows(expectedFast);
 
+        long submitted = System.nanoTime();
         String jobId = cluster.submit(List.of(), jobArgs(topic, cluster));
         try {
             cluster.awaitAllTasksRunning(jobId, Duration.ofSeconds(90));
+            System.out.printf("[cluster] flink run -d: job %s RUNNING on %s after %.1f s%n", jobId,
+                    cluster.taskManagersOf(jobId), secs(System.nanoTime() - submitted));
             produce(topic, before);
             // Every bar of the first part written but the last open one per (run, symbol).
             await("the first part's rows", Duration.ofSeconds(60),

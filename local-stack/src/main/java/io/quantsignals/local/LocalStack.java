@@ -1,0 +1,148 @@
+package io.quantsignals.local;
+
+import io.quantsignals.core.db.Migrations;
+import io.quantsignals.embedded.KafkaBroker;
+import io.quantsignals.embedded.PostgresServer;
+import io.quantsignals.job.JobOptions;
+import io.quantsignals.job.QuantSignalsJob;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The whole platform on one machine, in this JVM: a real PostgreSQL (embedded binaries), Kafka's own
+ * broker (KRaft), the migrations, the prices topic, and the Flink job on a MiniCluster with its web
+ * UI. Everything lives under one data folder; {@link #close()} stops all of it, in reverse order.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** Ports and folder of a stack; 0 ports are not allowed here (operators need stable addresses). */
+    public record Settings(Path dataDir, int postgresPort, int kafkaPort, int webPort, String topic) {
+        public Path killSwitchDir() {
+            return dataDir.resolve("kill-switch");
+        }
+    }
+
+    private final Settings settings;
+    private PostgresServer postgres;
+    private KafkaBroker kafka;
+    private JobClient job;
+
+    private LocalStack(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts everything, or stops what it started and throws with a one-line reason. */
+    public static LocalStack start(Settings settings, PrintWriter log) {
+        LocalStack stack = new LocalStack(settings);
+        try {
+            stack.startAll(log);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll(PrintWriter log) {
+        requireFree(settings.postgresPort(), "PostgreSQL", "--postgres-port");
+        requireFree(settings.kafkaPort(), "Kafka", "--kafka-port");
+        requireFree(settings.webPort(), "the Flink web UI", "--web-port");
+        try {
+            Files.createDirectories(settings.killSwitchDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + settings.dataDir() + ": " + e.getMessage(), e);
+        }
+
+        log.println("starting PostgreSQL on port " + settings.postgresPort() + " ...");
+        postgres = PostgresServer.start(settings.postgresPort(), settings.dataDir().resolve("postgres"));
+        try (Connection c = postgres.connect()) {
+            Migrations.apply(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException("migrations failed: " + e.getMessage(), e);
+        }
+        log.println("starting Kafka on port " + settings.kafkaPort() + " ...");
+        kafka = KafkaBroker.start(settings.kafkaPort(), settings.dataDir().resolve("kafka"));
+        kafka.createTopic(settings.topic(), 2);
+
+        log.println("starting the Flink job on a MiniCluster (web UI on port " + settings.webPort() + ") ...");
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.PORT, settings.webPort());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        JobOptions options = JobOptions.parse(environment(), "--parallelism", "2",
+                "--checkpoint-interval", "5s", "--max-out-of-orderness", "1s");
+        try {
+            job = QuantSignalsJob.fromOptions(options).executeAsync(env);
+        } catch (Exception e) {
+            throw new IllegalStateException("the Flink job did not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** The SPEC §2 settings for programs talking to this stack. */
+    public Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("DATABASE_URL", "jdbc:postgresql://localhost:" + settings.postgresPort() + "/" + PostgresServer.DATABASE);
+        env.put("DATABASE_USER", PostgresServer.USER);
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + settings.kafkaPort());
+        env.put("PRICES_TOPIC", settings.topic());
+        env.put("KILL_SWITCH_DIR", settings.killSwitchDir().toAbsolutePath().toString());
+        return env;
+    }
+
+    public String webUrl() {
+        return "http://localhost:" + settings.webPort();
+    }
+
+    public Connection connect() throws SQLException {
+        return postgres.connect();
+    }
+
+    /** Whether the job is still running (a failed job is restarted by Flink; a finished one is a bug). */
+    public String jobStatus() {
+        return job.getJobStatus().join().name();
+    }
+
+    private static void requireFree(int port, String what, String option) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + port + " for " + what + " is already in use: stop what uses it or choose another with "
+                    + option);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (job != null) {
+            try {
+                // Cancelling the job also shuts down its MiniCluster.
+                job.cancel().get(Duration.ofSeconds(30).toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // Stopping anyway.
+            }
+            job = null;
+        }
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+}
