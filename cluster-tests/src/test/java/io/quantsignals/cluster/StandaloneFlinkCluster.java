@@ -393,8 +393,13 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         if (!started.isEmpty()) {
             awaitRegistered(started, Duration.ofSeconds(90));
         }
-        await("only running TaskManagers registered", Duration.ofSeconds(60),
-                () -> registeredTaskManagers().equals(new TreeSet<>(runningTaskManagers())));
+        await("only running TaskManagers registered", Duration.ofSeconds(60), () -> {
+            try {
+                return registeredTaskManagers().equals(new TreeSet<>(runningTaskManagers()));
+            } catch (RuntimeException restHiccup) {
+                return false;
+            }
+        });
     }
 
     private void checkAlive() {

@@ -2,6 +2,7 @@ package io.quantsignals.job.killswitch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quantsignals.core.killswitch.KillSwitchNames;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -29,8 +30,7 @@ public final class KillSwitches implements Serializable {
             "kill-switches", BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(KillSwitchFile.class));
 
     /** The scope of the file that covers every run. */
-    public static final String GLOBAL = "ALL";
-    public static final String FILE_NAME = "KILL_SWITCH";
+    public static final String GLOBAL = KillSwitchNames.GLOBAL_SCOPE;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,7 +51,7 @@ public final class KillSwitches implements Serializable {
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
                 for (Path file : files) {
-                    String scope = scopeOf(file.getFileName().toString());
+                    String scope = KillSwitchNames.scopeOf(file.getFileName().toString());
                     if (scope != null) {
                         KillSwitchFile parsed = parse(file, scope);
                         if (parsed != null) {
@@ -63,21 +63,6 @@ public final class KillSwitches implements Serializable {
         }
         engaged.sort((a, b) -> a.scope.compareTo(b.scope));
         return new KillSwitchSnapshot(engaged, System.currentTimeMillis());
-    }
-
-    /** {@link #GLOBAL}, a run id, or null for a file that is not a kill switch. */
-    static String scopeOf(String name) {
-        if (name.equals(FILE_NAME)) {
-            return GLOBAL;
-        }
-        if (name.startsWith(FILE_NAME + ".")) {
-            try {
-                return UUID.fromString(name.substring(FILE_NAME.length() + 1)).toString();
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }
-        return null;
     }
 
     /** Null if the file vanished meanwhile; otherwise engaged, whatever its content. */

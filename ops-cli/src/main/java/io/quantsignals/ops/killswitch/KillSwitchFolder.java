@@ -3,6 +3,7 @@ package io.quantsignals.ops.killswitch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quantsignals.core.killswitch.KillSwitchNames;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,13 +29,13 @@ import java.util.UUID;
 /**
  * The kill-switch folder (SPEC §8) as the job reads it: {@code KILL_SWITCH} stops every run,
  * {@code KILL_SWITCH.<run id>} one run; names starting with a dot are ignored (the temporary files
- * of an atomic write). The scope rules mirror the job's {@code KillSwitches} exactly, so what this
+ * of an atomic write). The names are {@link KillSwitchNames}, shared with the job, so what this
  * class lists is what the job acts on.
  */
 public final class KillSwitchFolder {
 
-    public static final String FILE_NAME = "KILL_SWITCH";
-    public static final String GLOBAL_SCOPE = "ALL";
+    public static final String FILE_NAME = KillSwitchNames.FILE_NAME;
+    public static final String GLOBAL_SCOPE = KillSwitchNames.GLOBAL_SCOPE;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,25 +59,7 @@ public final class KillSwitchFolder {
 
     /** The file name for a scope: {@code KILL_SWITCH} (runId null) or {@code KILL_SWITCH.<run id>}. */
     public static String fileName(UUID runId) {
-        return runId == null ? FILE_NAME : FILE_NAME + "." + runId;
-    }
-
-    /**
-     * The scope the job gives a file name: {@link #GLOBAL_SCOPE}, a run id in canonical form, or null
-     * when the job ignores the file. Same rules as the job's {@code KillSwitches.scopeOf}.
-     */
-    static String scopeOf(String name) {
-        if (name.equals(FILE_NAME)) {
-            return GLOBAL_SCOPE;
-        }
-        if (name.startsWith(FILE_NAME + ".")) {
-            try {
-                return UUID.fromString(name.substring(FILE_NAME.length() + 1)).toString();
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }
-        return null;
+        return KillSwitchNames.fileName(runId);
     }
 
     public Listing list() throws IOException {
@@ -92,7 +75,7 @@ public final class KillSwitchFolder {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                String scope = scopeOf(name);
+                String scope = KillSwitchNames.scopeOf(name);
                 if (scope == null) {
                     // Someone's hand-made KILL_SWITCH.myrun would stop nothing: worth saying so.
                     if (name.startsWith(FILE_NAME)) {
