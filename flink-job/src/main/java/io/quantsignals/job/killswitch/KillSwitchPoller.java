@@ -5,6 +5,9 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * The body of the kill-switch source: each call lists the folder (a few microseconds), run ten
  * times a second so a file is seen within about 100 ms (the contract allows 250 ms). Polling
@@ -24,7 +27,16 @@ public class KillSwitchPoller implements GeneratorFunction<Long, KillSwitchSnaps
 
     @Override
     public void open(SourceReaderContext readerContext) {
-        LOG.info("watching kill-switch folder {}", killSwitches.directory());
+        Path folder = Path.of(killSwitches.directory()).toAbsolutePath();
+        if (Files.isDirectory(folder)) {
+            LOG.info("watching kill-switch folder {}", folder);
+        } else {
+            // Not fatal (the folder may be mounted later), but an operator must hear of it: until it
+            // exists, no kill switch can engage. On a cluster the path is resolved on the TaskManager.
+            LOG.warn("kill-switch folder {} does not exist on this TaskManager: kill switches cannot engage until it"
+                    + " does (mount it at the same absolute path on every TaskManager)", folder);
+        }
+        readerContext.metricGroup().gauge("killSwitchFolderPresent", () -> Files.isDirectory(folder) ? 1 : 0);
     }
 
     @Override

@@ -1,0 +1,184 @@
+// Draws the per-symbol charts and transition tables of a Quant Signals run report from the JSON in
+// #report-data, with uPlot. Text from the data is only ever inserted with textContent.
+(function () {
+  'use strict';
+
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var REASON_COLOURS = { SIGNAL: '#2563eb', KILL_SWITCH: '#dc2626', RISK_LIMIT: '#ea580c', RUN_ENDED: '#6b7280' };
+  var main = document.getElementById('symbols');
+
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) { e.className = className; }
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    return e;
+  }
+  function pct(v, decimals) { return v === null || v === undefined ? '-' : (v * 100).toFixed(decimals) + '%'; }
+  function utcText(ms) { return new Date(ms).toISOString().replace('T', ' ').replace('.000Z', '').replace('Z', ''); }
+  function utcDate(ms) { return uPlot.tzDate(new Date(ms), 'Etc/UTC'); }
+  function colour(reason) {
+    return Object.prototype.hasOwnProperty.call(REASON_COLOURS, reason) ? REASON_COLOURS[reason] : '#111827';
+  }
+  function positionName(p) { return p > 0 ? 'long' : p < 0 ? 'short' : 'flat'; }
+
+  // Entry long: up triangle; entry short: down triangle; exit to flat: ring. Colour: the reason.
+  function drawMarker(ctx, x, y, t, r) {
+    ctx.fillStyle = colour(t.reason);
+    ctx.strokeStyle = colour(t.reason);
+    ctx.beginPath();
+    if (t.to === 0) {
+      ctx.lineWidth = Math.max(2, r / 3);
+      ctx.arc(x, y, r * 0.75, 0, 2 * Math.PI);
+      ctx.fillStyle = '#ffffff';
+      ctx.fill();
+      ctx.stroke();
+      return;
+    }
+    var s = t.to > 0 ? 1 : -1;
+    ctx.moveTo(x, y - s * r);
+    ctx.lineTo(x + r, y + s * r * 0.8);
+    ctx.lineTo(x - r, y + s * r * 0.8);
+    ctx.closePath();
+    ctx.fill();
+  }
+
+  // Markers at their exact time and price, whatever points the price series kept.
+  function markersPlugin(transitions) {
+    return { hooks: { draw: [function (u) {
+      var ctx = u.ctx;
+      var r = 6 * uPlot.pxRatio;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+      ctx.clip();
+      transitions.forEach(function (t) {
+        if (t.price === null) { return; }
+        drawMarker(ctx, u.valToPos(t.t, 'x', true), u.valToPos(t.price, 'y', true), t, r);
+      });
+      ctx.restore();
+    }] } };
+  }
+
+  // Zooming one chart of a symbol zooms the others.
+  function zoomGroupPlugin(group) {
+    var busy = false;
+    return { hooks: { setScale: [function (u, key) {
+      if (key !== 'x' || busy) { return; }
+      busy = true;
+      group.forEach(function (other) {
+        if (other !== u) { other.setScale('x', { min: u.scales.x.min, max: u.scales.x.max }); }
+      });
+      busy = false;
+    }] } };
+  }
+
+  function chart(parent, title, width, height, syncKey, series, columns, yAxis, plugins) {
+    var box = el('div', 'chart');
+    parent.appendChild(box);
+    var opts = {
+      title: title, width: width, height: height, ms: 1, tzDate: utcDate,
+      cursor: { sync: { key: syncKey } },
+      scales: { x: { time: true } },
+      series: [{ label: 'time (UTC)', value: function (u, v) { return v === null ? '-' : utcText(v); } }].concat(series),
+      axes: [{}, yAxis],
+      plugins: plugins
+    };
+    return new uPlot(opts, columns, box);
+  }
+
+  function figures(parent, s, sym) {
+    var line = el('div', 'figures');
+    [['net return', pct(s.net_return, 3)], ['max drawdown', pct(s.max_drawdown, 3)], ['trades', String(s.trades)],
+     ['turnover', String(s.turnover)], ['transaction cost', pct(s.transaction_cost, 4)],
+     ['slippage cost', pct(s.slippage_cost, 4)], ['bars', String(s.bars)],
+     ['chart points', sym.series.t.length + (sym.downsampled ? ' (downsampled; markers exact)' : '')]]
+      .forEach(function (pair) {
+        var span = el('span', null, pair[0] + ': ');
+        span.appendChild(el('b', null, pair[1]));
+        line.appendChild(span);
+      });
+    parent.appendChild(line);
+  }
+
+  function transitionsTable(parent, transitions) {
+    var details = el('details');
+    details.open = transitions.length <= 40;
+    var tx = 0, slip = 0;
+    transitions.forEach(function (t) { tx += t.transaction_cost; slip += t.slippage_cost; });
+    details.appendChild(el('summary', null, transitions.length + ' transitions; costs: transaction ' + pct(tx, 4)
+      + ', slippage ' + pct(slip, 4)));
+    var table = el('table', 'transitions');
+    var head = el('tr');
+    ['#', 'time (UTC)', 'from', 'to', 'reason', 'price', 'fill price', 'transaction cost', 'slippage cost']
+      .forEach(function (h) { head.appendChild(el('th', null, h)); });
+    table.appendChild(el('thead')).appendChild(head);
+    var body = el('tbody');
+    transitions.forEach(function (t, i) {
+      var tr = el('tr');
+      [String(i + 1), utcText(t.t), positionName(t.from), positionName(t.to)].forEach(function (v) {
+        tr.appendChild(el('td', null, v));
+      });
+      var reason = el('td', 'reason', t.reason);
+      reason.style.color = colour(t.reason);
+      tr.appendChild(reason);
+      [String(t.price), String(t.fill_price), pct(t.transaction_cost, 4), pct(t.slippage_cost, 4)].forEach(function (v) {
+        tr.appendChild(el('td', null, v));
+      });
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    details.appendChild(table);
+    parent.appendChild(details);
+  }
+
+  function markerLegend() {
+    var p = el('p', 'legend-markers');
+    p.appendChild(el('span', null, 'Markers: \u25B2 entry long, \u25BC entry short, \u25CB exit to flat; colour = reason:'));
+    Object.keys(REASON_COLOURS).forEach(function (reason) {
+      var span = el('span', null, '\u25A0 ' + reason);
+      span.style.color = REASON_COLOURS[reason];
+      p.appendChild(span);
+    });
+    return p;
+  }
+
+  function renderSymbol(sym, index) {
+    var section = el('section');
+    section.id = sym.anchor;
+    main.appendChild(section);
+    section.appendChild(el('h2', null, sym.symbol));
+    figures(section, sym.summary, sym);
+    var width = Math.max(640, Math.min(1450, main.clientWidth || 1200));
+    var s = sym.series;
+    var params = data.run.params;
+    var key = 'sym' + index;
+    var group = [];
+    var zoom = zoomGroupPlugin(group);
+    var pctAxis = { size: 70, values: function (u, splits) { return splits.map(function (v) { return (v * 100).toFixed(1) + '%'; }); } };
+    if (s.t.length > 0) {
+      group.push(chart(section, 'Price, SMAs and transitions', width, 320, key, [
+        { label: 'price', stroke: '#374151', width: 1 },
+        { label: 'SMA fast (' + params.sma_fast_window + ')', stroke: '#10b981', width: 1.5 },
+        { label: 'SMA slow (' + params.sma_slow_window + ')', stroke: '#a855f7', width: 1.5 }
+      ], [s.t, s.price, s.sma_fast, s.sma_slow], { size: 80 }, [markersPlugin(sym.transitions), zoom]));
+      group.push(chart(section, 'Equity (1 + cumulative return)', width, 200, key, [
+        { label: 'equity', stroke: '#2563eb', width: 1.5, fill: 'rgba(37, 99, 235, 0.08)',
+          fillTo: function () { return 1; } }
+      ], [s.t, s.equity], { size: 80 }, [zoom]));
+      group.push(chart(section, 'Drawdown', width, 160, key, [
+        { label: 'drawdown', stroke: '#dc2626', width: 1, fill: 'rgba(220, 38, 38, 0.2)',
+          value: function (u, v) { return v === null ? '-' : (v * 100).toFixed(3) + '%'; } }
+      ], [s.t, s.drawdown], pctAxis, [zoom]));
+    } else {
+      section.appendChild(el('p', 'note', 'No bars for this symbol.'));
+    }
+    transitionsTable(section, sym.transitions);
+  }
+
+  if (data.symbols.length > 0) {
+    main.appendChild(markerLegend());
+    main.appendChild(el('p', 'note', 'Drag on a chart to zoom (the three charts of a symbol zoom together);'
+      + ' double-click to reset.'));
+  }
+  data.symbols.forEach(renderSymbol);
+}());
