@@ -8,7 +8,7 @@
 # `exit` and no `set` here, which would leak into the entrypoint's own shell when sourced.
 
 : "${GRAFANA_DB_USER:?GRAFANA_DB_USER is not set}" "${GRAFANA_DB_PASSWORD:?GRAFANA_DB_PASSWORD is not set}"
-psql -v ON_ERROR_STOP=1 --no-psqlrc --quiet \
+psql -v ON_ERROR_STOP=1 --no-psqlrc --quiet --output=/dev/null \
     --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
     -f /opt/quant-signals/grafana_reader.sql
 echo "quant-signals: read-only role '$GRAFANA_DB_USER' for Grafana is ready"

@@ -16,6 +16,17 @@
   function pct(v, decimals) { return v === null || v === undefined ? '-' : (v * 100).toFixed(decimals) + '%'; }
   function utcText(ms) { return new Date(ms).toISOString().replace('T', ' ').replace('.000Z', '').replace('Z', ''); }
   function utcDate(ms) { return uPlot.tzDate(new Date(ms), 'Etc/UTC'); }
+  // Time axis labels in UTC, 24-hour, as precise as the tick spacing needs; "MM-DD HH:mm" needs more room.
+  function timeSpace(u, axisIdx, min, max) { return max - min > 86400000 ? 110 : 60; }
+  function timeTicks(u, splits, axisIdx, space, incr) {
+    var multiDay = u.scales.x.max - u.scales.x.min > 86400000;
+    return splits.map(function (ms) {
+      var iso = new Date(ms).toISOString();
+      if (incr >= 86400000) { return iso.slice(0, 10); }
+      if (incr >= 60000) { return multiDay ? iso.slice(5, 10) + ' ' + iso.slice(11, 16) : iso.slice(11, 16); }
+      return iso.slice(11, 19);
+    });
+  }
   function colour(reason) {
     return Object.prototype.hasOwnProperty.call(REASON_COLOURS, reason) ? REASON_COLOURS[reason] : '#111827';
   }
@@ -46,12 +57,14 @@
   function markersPlugin(transitions) {
     return { hooks: { draw: [function (u) {
       var ctx = u.ctx;
-      var r = 6 * uPlot.pxRatio;
+      var visible = transitions.filter(function (t) { return t.t >= u.scales.x.min && t.t <= u.scales.x.max; });
+      // Smaller markers where they crowd (more than one per ~12 CSS pixels).
+      var r = (visible.length * 12 > u.bbox.width / uPlot.pxRatio ? 3.5 : 6) * uPlot.pxRatio;
       ctx.save();
       ctx.beginPath();
       ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
       ctx.clip();
-      transitions.forEach(function (t) {
+      visible.forEach(function (t) {
         if (t.price === null) { return; }
         drawMarker(ctx, u.valToPos(t.t, 'x', true), u.valToPos(t.price, 'y', true), t, r);
       });
@@ -80,7 +93,7 @@
       cursor: { sync: { key: syncKey } },
       scales: { x: { time: true } },
       series: [{ label: 'time (UTC)', value: function (u, v) { return v === null ? '-' : utcText(v); } }].concat(series),
-      axes: [{}, yAxis],
+      axes: [{ values: timeTicks, space: timeSpace }, yAxis],
       plugins: plugins
     };
     return new uPlot(opts, columns, box);
@@ -127,7 +140,7 @@
       body.appendChild(tr);
     });
     table.appendChild(body);
-    details.appendChild(table);
+    details.appendChild(el('div', 'scroll')).appendChild(table);
     parent.appendChild(details);
   }
 
@@ -154,7 +167,7 @@
     var key = 'sym' + index;
     var group = [];
     var zoom = zoomGroupPlugin(group);
-    var pctAxis = { size: 70, values: function (u, splits) { return splits.map(function (v) { return (v * 100).toFixed(1) + '%'; }); } };
+    var pctAxis = { size: 80, values: function (u, splits) { return splits.map(function (v) { return (v * 100).toFixed(1) + '%'; }); } };
     if (s.t.length > 0) {
       group.push(chart(section, 'Price, SMAs and transitions', width, 320, key, [
         { label: 'price', stroke: '#374151', width: 1 },

@@ -104,7 +104,7 @@ final class ReportWriter {
         }
         h.append("</table>\n</div>\n");
 
-        h.append("<table class=\"summary\" id=\"summary\"><caption>Summary</caption>\n<thead><tr>")
+        h.append("<div class=\"scroll\"><table class=\"summary\" id=\"summary\"><caption>Summary</caption>\n<thead><tr>")
                 .append("<th>symbol</th><th>bars</th><th>first bar (UTC)</th><th>last bar (UTC)</th><th>net return</th>")
                 .append("<th>max drawdown</th><th>trades</th><th>turnover</th><th>transaction cost</th>")
                 .append("<th>slippage cost</th><th>total cost</th></tr></thead>\n<tbody>\n");
@@ -123,7 +123,7 @@ final class ReportWriter {
                 Formats.percent(summary.maxDrawdown()), Long.toString(summary.trades()), Long.toString(summary.turnover()),
                 Formats.costPercent(summary.transactionCost()), Formats.costPercent(summary.slippageCost()),
                 Formats.costPercent(summary.totalCost()));
-        h.append("</tr></tfoot>\n</table>\n");
+        h.append("</tr></tfoot>\n</table></div>\n");
         h.append("<p class=\"note\">Net return: <code>cumulative_return</code> at the symbol's last bar; for all")
                 .append(" symbols, their mean (equal capital per symbol, never rebalanced). Max drawdown: the lowest")
                 .append(" <code>drawdown</code>; for all symbols, the worst. Trades: position changes; turnover:")

@@ -74,7 +74,7 @@ final class RunResults {
         connection.setReadOnly(true);
     }
 
-    /** One summary per symbol the run has metric or transition rows for, by symbol. */
+    /** One summary per symbol the run has metric or transition rows for, by symbol (code point order). */
     List<SymbolSummary> summaries(UUID runId) throws SQLException {
         String sql = "WITH m AS ("
                 + "  SELECT symbol, count(*) AS bars, min(metric_time) AS first_bar, max(metric_time) AS last_bar,"
@@ -91,7 +91,7 @@ final class RunResults {
                 + " FROM m FULL JOIN p USING (symbol)"
                 + " LEFT JOIN LATERAL (SELECT x.cumulative_return FROM strategy_metrics x"
                 + "   WHERE x.strategy_run_id = ? AND x.symbol = m.symbol AND x.metric_time = m.last_bar) last ON true"
-                + " ORDER BY symbol";
+                + " ORDER BY symbol COLLATE \"C\"";
         try (PreparedStatement query = connection.prepareStatement(sql)) {
             query.setObject(1, runId);
             query.setObject(2, runId);

@@ -36,9 +36,11 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 
 /** {@code ops-cli runs ...}: register and manage strategy runs (SPEC §9). */
-@Command(name = "runs", description = "Create, update, list and show strategy runs.", mixinStandardHelpOptions = true,
+@Command(name = "runs", description = "Create, update, list, show, report on and compare strategy runs.",
+        mixinStandardHelpOptions = true,
         subcommands = {RunsCommand.Create.class, RunsCommand.Update.class, RunsCommand.ListRuns.class,
-                RunsCommand.Show.class})
+                RunsCommand.Show.class, io.quantsignals.ops.report.ReportCommand.class,
+                io.quantsignals.ops.report.CompareCommand.class})
 public final class RunsCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -275,7 +277,7 @@ public final class RunsCommand {
         return instant == null ? null : instant.toString();
     }
 
-    static UUID parseRunId(String text) {
+    public static UUID parseRunId(String text) {
         try {
             UUID id = UUID.fromString(text.strip());
             // UUID.fromString accepts short forms like "1-2-3-4-5"; only the canonical form is a run id.
@@ -288,7 +290,7 @@ public final class RunsCommand {
         }
     }
 
-    private static InvalidInputException unknownRun(UUID id) {
+    public static InvalidInputException unknownRun(UUID id) {
         return new InvalidInputException("unknown run id " + id);
     }
 

@@ -1,0 +1,133 @@
+package io.quantsignals.ops.report;
+
+import io.quantsignals.core.run.RunStore;
+import io.quantsignals.core.run.StrategyRun;
+import io.quantsignals.ops.DatabaseOptions;
+import io.quantsignals.ops.InvalidInputException;
+import io.quantsignals.ops.runs.RunsCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/** {@code ops-cli runs report <run-id> [--out F]}: one self-contained HTML report of a run (SPEC §9). */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = {
+            "Write one self-contained HTML report of a run and print its path.",
+            "",
+            "Header: the run, every parameter, and per symbol: net return, max drawdown, trades, turnover, costs."
+                + " Per symbol: price with both SMAs and the entry/exit markers, the equity curve, the drawdown,"
+                + " and the table of position transitions and their costs.",
+            "",
+            "The file needs no network: the charting library (uPlot, MIT) and the data are inline. Symbols with"
+                + " more than " + ChartSeries.MAX_EXACT_BARS + " bars are drawn from per-bucket extremes (about "
+                + ChartSeries.BUCKETS + " buckets); markers, tables and figures always use every row."
+        })
+public final class ReportCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "RUN_ID", description = "The strategy_run_id.")
+    String runId;
+
+    @Option(names = "--out", paramLabel = "F",
+            description = "The HTML file to write (replaced if it exists); default: report-<run-id>.html in the current folder.")
+    Path out;
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        UUID id = RunsCommand.parseRunId(runId);
+        Path target = (out != null ? out : Path.of("report-" + id + ".html")).toAbsolutePath().normalize();
+        if (Files.isDirectory(target)) {
+            throw new InvalidInputException("--out " + target + " is a folder, not a file");
+        }
+        Path folder = target.getParent();
+        if (folder == null || !Files.isDirectory(folder)) {
+            throw new InvalidInputException("cannot write " + target + ": folder " + folder + " does not exist");
+        }
+        String html;
+        try (Connection c = database.connect()) {
+            html = render(c, id, Instant.now());
+        } catch (SQLException e) {
+            throw new DatabaseOptions.DatabaseUnavailableException("cannot read run " + id + ": " + e.getMessage(), e);
+        }
+        writeAtomically(target, html);
+        spec.commandLine().getOut().println(target);
+        return 0;
+    }
+
+    /** Reads the run in one snapshot and renders the page; an unknown run is invalid input. */
+    static String render(Connection c, UUID id, Instant generatedAt) throws SQLException {
+        RunResults.snapshot(c);
+        try {
+            StrategyRun run = new RunStore(c).find(id).orElseThrow(() -> RunsCommand.unknownRun(id));
+            RunResults results = new RunResults(c);
+            List<RunResults.SymbolSummary> summaries = results.summaries(id);
+
+            Map<String, ChartSeries> charts = new HashMap<>();
+            Map<String, List<RunResults.Transition>> transitions = new HashMap<>();
+            for (RunResults.SymbolSummary s : summaries) {
+                charts.put(s.symbol(), new ChartSeries(s.bars()));
+                transitions.put(s.symbol(), new ArrayList<>());
+            }
+            // Same snapshot as the summaries, so every streamed row's symbol is among them.
+            results.streamBars(id, (symbol, bar) -> charts.get(symbol).add(bar));
+            results.streamTransitions(id, (symbol, transition) -> transitions.get(symbol).add(transition));
+
+            List<ReportWriter.SymbolData> symbols = new ArrayList<>();
+            for (RunResults.SymbolSummary s : summaries) {
+                symbols.add(new ReportWriter.SymbolData(s, charts.get(s.symbol()), transitions.get(s.symbol())));
+            }
+            return ReportWriter.html(new RunSummary(run, summaries), symbols, generatedAt);
+        } finally {
+            c.rollback();
+        }
+    }
+
+    /** Writes beside the target and moves into place, so a failed write never leaves half a report. */
+    private static void writeAtomically(Path target, String html) {
+        Path temp = null;
+        try {
+            // Not createTempFile: its owner-only permissions would end up on the report.
+            temp = Files.createFile(target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp"));
+            Files.writeString(temp, html, StandardCharsets.UTF_8);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            try {
+                if (temp != null) {
+                    Files.deleteIfExists(temp);
+                }
+            } catch (IOException ignored) {
+                // The write already failed; that is the error to report.
+            }
+            throw new UncheckedIOException("cannot write " + target + ": " + e, e);
+        }
+    }
+}
