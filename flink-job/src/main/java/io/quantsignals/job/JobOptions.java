@@ -1,5 +1,7 @@
 package io.quantsignals.job;
 
+import io.quantsignals.cli.Durations;
+import io.quantsignals.cli.EnvironmentDefaults;
 import io.quantsignals.core.config.Setting;
 import io.quantsignals.core.params.InvalidParamsException;
 import io.quantsignals.core.params.StrategyParamsParser;
@@ -9,11 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The job's command line: {@code flink run flink-job.jar [options]}. Every SPEC §2 setting can be
@@ -49,7 +48,7 @@ public final class JobOptions {
             description = "Kill-switch folder, mounted on every TaskManager (env KILL_SWITCH_DIR; default ${DEFAULT-VALUE}).")
     String killSwitchDir;
 
-    @Option(names = "--kill-switch-poll-interval", paramLabel = "DURATION", defaultValue = "100ms", converter = DurationConverter.class,
+    @Option(names = "--kill-switch-poll-interval", paramLabel = "DURATION", defaultValue = "100ms", converter = Durations.Converter.class,
             description = "How often the kill-switch folder is listed (default ${DEFAULT-VALUE}).")
     Duration killSwitchPollInterval;
 
@@ -61,19 +60,19 @@ public final class JobOptions {
             description = "Slippage for runs whose params omit it (env SLIPPAGE_BPS; default ${DEFAULT-VALUE}).")
     String slippageBps;
 
-    @Option(names = "--max-out-of-orderness", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
+    @Option(names = "--max-out-of-orderness", paramLabel = "DURATION", defaultValue = "2s", converter = Durations.Converter.class,
             description = "How late in event time a tick may arrive and still count (default ${DEFAULT-VALUE}).")
     Duration maxOutOfOrderness;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = Durations.Converter.class,
             description = "A Kafka partition silent this long stops holding back the watermark (default ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s", converter = Durations.Converter.class,
             description = "Checkpoint interval; results are committed at least this often (default ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
-    @Option(names = "--runs-poll-interval", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
+    @Option(names = "--runs-poll-interval", paramLabel = "DURATION", defaultValue = "1s", converter = Durations.Converter.class,
             description = "How often strategy_runs is read for created, updated and ended runs (default ${DEFAULT-VALUE}).")
     Duration runsPollInterval;
 
@@ -81,7 +80,7 @@ public final class JobOptions {
             description = "Rows per database batch (default ${DEFAULT-VALUE}).")
     int sinkBatchSize;
 
-    @Option(names = "--sink-flush-interval", paramLabel = "DURATION", defaultValue = "200ms", converter = DurationConverter.class,
+    @Option(names = "--sink-flush-interval", paramLabel = "DURATION", defaultValue = "200ms", converter = Durations.Converter.class,
             description = "Longest a row waits before it is written (default ${DEFAULT-VALUE}).")
     Duration sinkFlushInterval;
 
@@ -120,9 +119,7 @@ public final class JobOptions {
 
     static CommandLine commandLine(JobOptions options, Map<String, String> env) {
         CommandLine cli = new CommandLine(options);
-        cli.setDefaultValueProvider(argSpec -> argSpec instanceof CommandLine.Model.OptionSpec o
-                ? Setting.forOption(o.longestName()).map(s -> s.resolve(env)).orElse(argSpec.defaultValue())
-                : argSpec.defaultValue());
+        cli.setDefaultValueProvider(new EnvironmentDefaults(env));
         return cli;
     }
 
@@ -236,31 +233,6 @@ public final class JobOptions {
                     Setting.SLIPPAGE_BPS.envName(), slippageBps));
         } catch (InvalidParamsException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
-
-    /** Durations like {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT10S}). */
-    public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
-
-        @Override
-        public Duration convert(String value) {
-            String text = value.strip().toLowerCase(Locale.ROOT);
-            Matcher m = SIMPLE.matcher(text);
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                };
-            }
-            try {
-                return Duration.parse(value.strip().toUpperCase(Locale.ROOT));
-            } catch (RuntimeException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration like 500ms, 10s, 5m or 1h");
-            }
         }
     }
 }

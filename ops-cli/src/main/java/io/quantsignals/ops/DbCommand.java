@@ -1,5 +1,6 @@
 package io.quantsignals.ops;
 
+import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.core.db.Migrations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

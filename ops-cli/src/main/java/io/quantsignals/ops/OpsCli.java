@@ -1,5 +1,8 @@
 package io.quantsignals.ops;
 
+import io.quantsignals.cli.EnvironmentDefaults;
+import io.quantsignals.cli.InvalidInputException;
+import io.quantsignals.cli.Messages;
 import io.quantsignals.core.params.InvalidParamsException;
 import io.quantsignals.ops.health.HealthCommand;
 import io.quantsignals.ops.killswitch.KillSwitchCommand;
@@ -49,15 +52,17 @@ public final class OpsCli implements Runnable {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((e, commandArgs) -> {
             String help = e.getCommandLine().getCommandSpec().qualifiedName();
-            err.println("ops-cli: " + oneLine(e.getMessage()) + " (see '" + help + " --help')");
+            // picocli echoes offending arguments ("Unknown option: '--db-pasword=…'"): mask passwords.
+            err.println("ops-cli: " + Messages.oneLine(Messages.maskSecrets(e.getMessage(), args, env))
+                    + " (see '" + help + " --help')");
             return EXIT_INVALID_INPUT;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof InvalidInputException || e instanceof InvalidParamsException) {
-                err.println("ops-cli: " + oneLine(e.getMessage()));
+                err.println("ops-cli: " + Messages.oneLine(e.getMessage()));
                 return EXIT_INVALID_INPUT;
             }
-            err.println("ops-cli: " + oneLine(describe(e)));
+            err.println("ops-cli: " + Messages.oneLine(describe(e)));
             return EXIT_RUNTIME_FAILURE;
         });
         return cli.execute(args);
@@ -66,10 +71,6 @@ public final class OpsCli implements Runnable {
     private static String describe(Throwable e) {
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
-    }
-
-    static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

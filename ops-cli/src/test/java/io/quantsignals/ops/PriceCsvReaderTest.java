@@ -1,5 +1,6 @@
 package io.quantsignals.ops;
 
+import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.tick.TickParser;
 import io.quantsignals.ops.prices.PriceCsvReader;

@@ -218,6 +218,13 @@ class RunsCommandTest {
     }
 
     @Test
+    void aMisspeltPasswordOptionIsRefusedWithoutEchoingThePassword() {
+        CliRunner.Result r = cli.run("runs", "list", "--db-pasword=secret");
+        assertInvalid(r, "Unknown option: '--db-pasword=***'");
+        assertFalse(r.err().contains("secret"), r.err());
+    }
+
+    @Test
     void optionBeatsEnvironment() {
         CliRunner wrongEnv = cli.withEnv("DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/quant");
         assertEquals(1, wrongEnv.run("runs", "list").exitCode());

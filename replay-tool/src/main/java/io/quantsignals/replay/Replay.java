@@ -1,5 +1,7 @@
 package io.quantsignals.replay;
 
+import io.quantsignals.cli.Messages;
+
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -160,7 +162,7 @@ final class Replay {
             err.println("replay-tool: interrupted: " + where + " (all acknowledged); no end markers sent");
         } catch (RuntimeException e) {
             err.println("replay-tool: interrupted: " + where + "; not all acknowledged: "
-                    + ReplayTool.oneLine(ReplayTool.describe(e)));
+                    + Messages.oneLine(ReplayTool.describe(e)));
         }
         return ReplayTool.EXIT_INTERRUPTED;
     }

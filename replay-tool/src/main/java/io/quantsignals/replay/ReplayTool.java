@@ -1,5 +1,9 @@
 package io.quantsignals.replay;
 
+import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.EnvironmentDefaults;
+import io.quantsignals.cli.InvalidInputException;
+import io.quantsignals.cli.Messages;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.run.StrategyRun;
@@ -18,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -168,20 +171,22 @@ public final class ReplayTool implements Callable<Integer> {
         cli.setDefaultValueProvider(new EnvironmentDefaults(env));
         cli.setParameterExceptionHandler((e, commandArgs) -> {
             // picocli echoes offending arguments ("Unknown option: '--db-pasword=…'"): mask passwords.
-            err.println("replay-tool: " + oneLine(maskSecrets(e.getMessage(), args)) + " (see 'replay-tool --help')");
+            err.println("replay-tool: " + Messages.oneLine(Messages.maskSecrets(e.getMessage(), args, env))
+                    + " (see 'replay-tool --help')");
             return EXIT_INVALID_INPUT;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof InvalidInputException) {
-                err.println("replay-tool: " + oneLine(e.getMessage()));
+                err.println("replay-tool: " + Messages.oneLine(e.getMessage()));
                 return EXIT_INVALID_INPUT;
             }
             if (e instanceof SQLException sql) {
                 String hint = "42P01".equals(sql.getSQLState()) ? " (is the schema migrated? 'ops-cli db migrate')" : "";
-                err.println("replay-tool: database error (" + database.describe() + "): " + oneLine(describe(e)) + hint);
+                err.println("replay-tool: database error (" + database.describe() + "): " + Messages.oneLine(describe(e))
+                        + hint);
                 return EXIT_RUNTIME_FAILURE;
             }
-            err.println("replay-tool: " + oneLine(describe(e)));
+            err.println("replay-tool: " + Messages.oneLine(describe(e)));
             return EXIT_RUNTIME_FAILURE;
         });
         return cli.execute(args);
@@ -242,7 +247,7 @@ public final class ReplayTool implements Callable<Integer> {
         if (topic == null || topic.isBlank()) {
             throw new InvalidInputException("no topic given (--prices-topic / PRICES_TOPIC)");
         }
-        if (database.url == null || database.url.isBlank()) {
+        if (database.url() == null || database.url().isBlank()) {
             throw new InvalidInputException("no database URL given (--db-url / DATABASE_URL)");
         }
         if (symbols == null) {
@@ -318,52 +323,12 @@ public final class ReplayTool implements Callable<Integer> {
         }
     }
 
-    /**
-     * The message with every password it might contain replaced by {@code ***}: the
-     * DATABASE_PASSWORD value, and the value given to any option whose name looks like a password
-     * option, misspelt ones included ({@code --db-pasword=x}, {@code --db-pwd x}).
-     */
-    String maskSecrets(String message, String[] args) {
-        if (message == null) {
-            return null;
-        }
-        List<String> secrets = new ArrayList<>();
-        String fromEnv = env.get("DATABASE_PASSWORD");
-        if (fromEnv != null && !fromEnv.isEmpty()) {
-            secrets.add(fromEnv);
-        }
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            int eq = arg.indexOf('=');
-            String name = (eq >= 0 ? arg.substring(0, eq) : arg).toLowerCase(Locale.ROOT);
-            if (!arg.startsWith("-") || !(name.contains("pas") || name.contains("pw"))) {
-                continue;
-            }
-            if (eq >= 0) {
-                secrets.add(arg.substring(eq + 1));
-            } else if (i + 1 < args.length) {
-                secrets.add(args[i + 1]);
-            }
-        }
-        String masked = message;
-        for (String secret : secrets) {
-            if (!secret.isEmpty()) {
-                masked = masked.replace(secret, "***");
-            }
-        }
-        return masked;
-    }
-
     static String describe(Throwable e) {
         String message = e.getMessage();
         if (message == null || message.isBlank()) {
             return e.getCause() != null && e.getCause() != e ? describe(e.getCause()) : e.getClass().getSimpleName();
         }
         return message;
-    }
-
-    static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -1,5 +1,6 @@
 package io.quantsignals.replay;
 
+import io.quantsignals.cli.InvalidInputException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -2,6 +2,7 @@ package io.quantsignals.ops.health;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quantsignals.cli.Durations;
 
 import java.io.IOException;
 import java.net.URI;

@@ -2,9 +2,11 @@ package io.quantsignals.ops.health;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.Durations;
+import io.quantsignals.cli.Messages;
 import io.quantsignals.core.config.JdbcUrls;
 import io.quantsignals.core.params.StrategyParamsParser;
-import io.quantsignals.ops.DatabaseOptions;
 import io.quantsignals.ops.killswitch.Acknowledgements;
 import io.quantsignals.ops.killswitch.EngagedSwitch;
 import io.quantsignals.ops.killswitch.KillSwitchFolder;
@@ -116,7 +118,7 @@ final class HealthChecks {
         try {
             body.run();
         } catch (SQLException e) {
-            add(Finding.unknown(check, "query failed: " + oneLine(e.getMessage())));
+            add(Finding.unknown(check, "query failed: " + Messages.oneLine(e.getMessage())));
         }
     }
 
@@ -134,7 +136,7 @@ final class HealthChecks {
                     + ", answered in " + ms + " ms)"));
             return true;
         } catch (SQLException e) {
-            add(Finding.critical(DATABASE, "connected but a query failed: " + oneLine(e.getMessage())
+            add(Finding.critical(DATABASE, "connected but a query failed: " + Messages.oneLine(e.getMessage())
                     + " (tick, run and rejected-tick checks not made)"));
             return false;
         }
@@ -375,7 +377,7 @@ final class HealthChecks {
         if (halts > 0) {
             add(Finding.warning(RISK_HALT, "run " + run.id() + ": halted by its risk limit (" + halts + " halt"
                     + plural(halts) + " since its params changed at " + run.lastParamsChange() + "; latest at "
-                    + latestAt + ": " + oneLine(latestReason) + ")"));
+                    + latestAt + ": " + Messages.oneLine(latestReason) + ")"));
         }
     }
 
@@ -429,7 +431,7 @@ final class HealthChecks {
             listing = folder.list();
         } catch (IOException | RuntimeException e) {
             add(Finding.unknown(KILL_SWITCH, "cannot read folder " + folder.dir() + ": " + e.getClass().getSimpleName()
-                    + " " + oneLine(e.getMessage())));
+                    + " " + Messages.oneLine(e.getMessage())));
             return;
         }
         if (listing.engaged().isEmpty()) {
@@ -448,7 +450,7 @@ final class HealthChecks {
                 acknowledgedAt = Acknowledgements.acknowledgedAt(c, s);
             } catch (SQLException e) {
                 add(Finding.warning(KILL_SWITCH, what + "; acknowledgement by the job unknown (query failed: "
-                        + oneLine(e.getMessage()) + ")"));
+                        + Messages.oneLine(e.getMessage()) + ")"));
                 continue;
             }
             Duration present = Duration.between(s.modifiedAt(), now);
@@ -583,9 +585,5 @@ final class HealthChecks {
 
     private static String orDash(String text) {
         return text == null || text.isBlank() ? "-" : text;
-    }
-
-    static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

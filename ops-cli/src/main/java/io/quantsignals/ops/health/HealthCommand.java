@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quantsignals.ops.DatabaseOptions;
+import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.Durations;
+import io.quantsignals.cli.Messages;
 import io.quantsignals.ops.killswitch.KillSwitchDirOption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,12 +56,13 @@ public final class HealthCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--max-tick-age", paramLabel = "DURATION", defaultValue = "60s", converter = Durations.Converter.class,
+    @Option(names = "--max-tick-age", paramLabel = "DURATION", defaultValue = "60s",
+            converter = Durations.PositiveConverter.class,
             description = "Oldest acceptable newest tick per symbol, e.g. 500ms, 60s, 5m (default ${DEFAULT-VALUE}).")
     Duration maxTickAge;
 
     @Option(names = "--max-checkpoint-age", paramLabel = "DURATION", defaultValue = "5m",
-            converter = Durations.Converter.class,
+            converter = Durations.PositiveConverter.class,
             description = "Oldest acceptable completed Flink checkpoint (default ${DEFAULT-VALUE}).")
     Duration maxCheckpointAge;
 
@@ -84,7 +87,7 @@ public final class HealthCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<CommandLine.ParameterException> errors = parseErrors();
         if (!errors.isEmpty()) {
-            return usageError(out, oneLine(errors.get(0).getMessage()));
+            return usageError(out, Messages.oneLine(errors.get(0).getMessage()));
         }
         URI flink;
         try {
@@ -98,7 +101,7 @@ public final class HealthCommand implements Callable<Integer> {
                     killSwitchDir.folder()), database);
         } catch (RuntimeException e) {
             // A bug must not look like a healthy system or like a CRITICAL outage: the check itself failed.
-            findings = List.of(Finding.unknown("health", "the check failed: " + oneLine(String.valueOf(e))));
+            findings = List.of(Finding.unknown("health", "the check failed: " + Messages.oneLine(String.valueOf(e))));
         }
         print(out, findings);
         return overall(findings).exitCode();
@@ -199,10 +202,6 @@ public final class HealthCommand implements Callable<Integer> {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String oneLine(String message) {
-        return HealthChecks.oneLine(message);
     }
 
     /**

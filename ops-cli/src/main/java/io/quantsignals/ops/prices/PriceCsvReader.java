@@ -1,8 +1,8 @@
 package io.quantsignals.ops.prices;
 
+import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.tick.TickParser;
-import io.quantsignals.ops.InvalidInputException;
 
 import java.io.Closeable;
 import java.io.IOException;

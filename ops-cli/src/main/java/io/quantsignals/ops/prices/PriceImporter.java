@@ -94,7 +94,7 @@ public final class PriceImporter {
      * Imports every row of {@code reader} with {@code source} as {@code price_ticks.source}, in one
      * transaction on {@code connection} (which is left with auto-commit off).
      *
-     * @throws io.quantsignals.ops.InvalidInputException for a bad line: nothing is imported
+     * @throws io.quantsignals.cli.InvalidInputException for a bad line: nothing is imported
      * @throws SQLException if the database fails: nothing is imported
      */
     public static Result importAll(Connection connection, PriceCsvReader reader, String source, Progress progress)

@@ -1,6 +1,6 @@
 package io.quantsignals.ops.prices;
 
-import io.quantsignals.ops.DatabaseOptions;
+import io.quantsignals.cli.DatabaseOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

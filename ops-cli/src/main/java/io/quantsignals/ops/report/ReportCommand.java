@@ -1,9 +1,9 @@
 package io.quantsignals.ops.report;
 
+import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.StrategyRun;
-import io.quantsignals.ops.DatabaseOptions;
-import io.quantsignals.ops.InvalidInputException;
 import io.quantsignals.ops.runs.RunsCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
