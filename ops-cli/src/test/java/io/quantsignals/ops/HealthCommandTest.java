@@ -397,6 +397,10 @@ class HealthCommandTest {
         assertEquals(1, json.out().strip().lines().count(), json.out());
         assertTrue(json.out().contains("\"status\":\"UNKNOWN\""), json.out());
 
+        CliRunner.Result typo = cli.run("health", "--db-pasword=hunter2");
+        assertEquals(3, typo.exitCode());
+        assertTrue(!typo.out().contains("hunter2") && typo.out().contains("***"), "password not echoed: " + typo.out());
+
         // Only health: every other command keeps exit 2 for invalid usage.
         assertEquals(2, cli.run("runs", "list", "--bogus").exitCode());
         assertEquals(2, cli.run("kill-switch", "status", "--bogus").exitCode());

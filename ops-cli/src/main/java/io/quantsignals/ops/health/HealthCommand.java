@@ -21,6 +21,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -87,7 +88,9 @@ public final class HealthCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<CommandLine.ParameterException> errors = parseErrors();
         if (!errors.isEmpty()) {
-            return usageError(out, Messages.oneLine(errors.get(0).getMessage()));
+            // picocli echoes the offending arguments: a mistyped password option must not be printed.
+            String[] args = spec.commandLine().getParseResult().originalArgs().toArray(String[]::new);
+            return usageError(out, Messages.oneLine(Messages.maskSecrets(errors.get(0).getMessage(), args, Map.of())));
         }
         URI flink;
         try {
