@@ -54,9 +54,10 @@ public final class BenchMain {
               --rounds N       measured rounds after one warm-up round (default 3)
               --parallelism N  job parallelism = MiniCluster slots (default 2)
               --skip-c         skip the DB-bound tick-bar job runs (c)
-              --skip-alt       skip the diagnostic variants (b without price_ticks, COPY-upsert sink, JDBC upsert alone)
+              --skip-alt       skip the diagnostic variants (b', b", c', c", d', d")
               --skip-state     skip the state-size measurement (e)
               --state-keys N   (run, symbol) keys for (e) (default 10000)
+              --only LIST      run only these of a,b,b',b",c,c',c",d,d',d" (e.g. to profile one of them)
             """;
 
     private long ticks = 2_000_000;
@@ -66,6 +67,8 @@ public final class BenchMain {
     private boolean skipC;
     private boolean skipAlt;
     private boolean skipState;
+    /** Null: every measure the skip options leave. */
+    private Set<String> only;
     private int stateKeys = 10_000;
     private long seed = 42;
 
@@ -104,6 +107,7 @@ public final class BenchMain {
                 case "--skip-c" -> skipC = true;
                 case "--skip-alt" -> skipAlt = true;
                 case "--skip-state" -> skipState = true;
+                case "--only" -> only = Set.of(value(args, ++i, a).split(","));
                 case "-h", "--help" -> {
                     System.out.print(USAGE);
                     System.exit(0);
@@ -173,6 +177,7 @@ public final class BenchMain {
         Stats bCopy = stat(stats, "(b\") job, 60 s bars, COPY-upsert sinks (prototype), net", "ticks/s");
         Stats c = stat(stats, "(c)  job, tick bars, first record -> finished", "ticks/s");
         Stats cIncl = stat(stats, "(c)  job, tick bars, submit -> finished", "ticks/s");
+        Stats cNoDb = stat(stats, "(c') job, tick bars, price_ticks + metrics discarded, net", "ticks/s");
         Stats cCopy = stat(stats, "(c\") job, tick bars, COPY-upsert sinks (prototype), net", "ticks/s");
         Stats d = stat(stats, "(d)  COPY binary -> strategy_metrics", "rows/s");
         Stats dUpsert = stat(stats, "(d') COPY to temp + INSERT ON CONFLICT, 5k batches", "rows/s");
@@ -186,54 +191,78 @@ public final class BenchMain {
                 String label = warmUp ? "warm-up" : "round " + round;
                 out("-- %s (load %s)", label, Machine.load());
 
-                record(a, warmUp, label, ticks, ConsumerBench.run(kafka.bootstrapServers(), topic, ticks));
-
-                FlinkBench.Timing tb = runJob(flink, topic, minuteRun, killSwitchDir, null, label + " b");
-                same("(b) rows", minuteRef, checkRows(ticks, minuteRun, expectedMinuteBars));
-                record(b, warmUp, label, ticks, tb.firstRecordToFinish());
-                record(bIncl, warmUp, label, ticks, tb.submitToFinish());
-                if (!skipAlt) {
+                if (on("a")) {
+                    record(a, warmUp, label, ticks, ConsumerBench.run(kafka.bootstrapServers(), topic, ticks));
+                }
+                if (on("b")) {
+                    FlinkBench.Timing t = runJob(flink, topic, minuteRun, killSwitchDir, null, label + " b");
+                    same("(b) rows", minuteRef, checkRows(ticks, minuteRun, expectedMinuteBars));
+                    record(b, warmUp, label, ticks, t.firstRecordToFinish());
+                    record(bIncl, warmUp, label, ticks, t.submitToFinish());
+                }
+                if (on("b'")) {
                     FlinkBench.Timing t = runJob(flink, topic, minuteRun, killSwitchDir, BenchSinks.Mode.DISCARD_PRICE_TICKS,
                             label + " b'");
-                    same("(b') strategy_metrics", minuteRef.get().metrics(), checkRows(0, minuteRun, expectedMinuteBars).metrics());
+                    Fingerprint f = checkRows(0, minuteRun, expectedMinuteBars);
+                    if (minuteRef.get() != null) {
+                        same("(b') strategy_metrics", minuteRef.get().metrics(), f.metrics());
+                    }
                     record(bNoTicks, warmUp, label, ticks, t.firstRecordToFinish());
-                    t = runJob(flink, topic, minuteRun, killSwitchDir, BenchSinks.Mode.COPY, label + " b\"");
+                }
+                if (on("b\"")) {
+                    FlinkBench.Timing t = runJob(flink, topic, minuteRun, killSwitchDir, BenchSinks.Mode.COPY, label + " b\"");
                     same("(b\") rows", minuteRef, checkRows(ticks, minuteRun, expectedMinuteBars));
                     record(bCopy, warmUp, label, ticks, t.firstRecordToFinish());
                 }
-                if (!skipC) {
-                    FlinkBench.Timing tc = runJob(flink, topic, tickRun, killSwitchDir, null, label + " c");
+                if (on("c")) {
+                    FlinkBench.Timing t = runJob(flink, topic, tickRun, killSwitchDir, null, label + " c");
                     same("(c) rows", tickRef, checkRows(ticks, tickRun, ticks));
-                    record(c, warmUp, label, ticks, tc.firstRecordToFinish());
-                    record(cIncl, warmUp, label, ticks, tc.submitToFinish());
-                    if (!skipAlt) {
-                        FlinkBench.Timing t = runJob(flink, topic, tickRun, killSwitchDir, BenchSinks.Mode.COPY, label + " c\"");
-                        same("(c\") rows", tickRef, checkRows(ticks, tickRun, ticks));
-                        record(cCopy, warmUp, label, ticks, t.firstRecordToFinish());
-                    }
+                    record(c, warmUp, label, ticks, t.firstRecordToFinish());
+                    record(cIncl, warmUp, label, ticks, t.submitToFinish());
+                }
+                if (on("c'")) {
+                    FlinkBench.Timing t = runJob(flink, topic, tickRun, killSwitchDir,
+                            BenchSinks.Mode.DISCARD_TICKS_AND_METRICS, label + " c'");
+                    checkRows(0, tickRun, 0);
+                    record(cNoDb, warmUp, label, ticks, t.firstRecordToFinish());
+                }
+                if (on("c\"")) {
+                    FlinkBench.Timing t = runJob(flink, topic, tickRun, killSwitchDir, BenchSinks.Mode.COPY, label + " c\"");
+                    same("(c\") rows", tickRef, checkRows(ticks, tickRun, ticks));
+                    record(cCopy, warmUp, label, ticks, t.firstRecordToFinish());
                 }
                 truncateOutputs();
-                record(d, warmUp, label, ticks, db.copy(metricRows));
-                if (warmUp) {
-                    // The job's tick-bar rows are the pure strategy's rows, bit for bit (as PipelineTest asserts).
-                    String pure = metricsFingerprint(tickRun);
-                    if (tickRef.get() != null) {
-                        same("(c) strategy_metrics vs the pure strategy's rows", pure, tickRef.get().metrics());
+                if (on("d")) {
+                    record(d, warmUp, label, ticks, db.copy(metricRows));
+                    if (warmUp && tickRef.get() != null) {
+                        // The job's tick-bar rows are the pure strategy's rows, bit for bit (as PipelineTest asserts).
+                        same("(c) strategy_metrics vs the pure strategy's rows", metricsFingerprint(tickRun),
+                                tickRef.get().metrics());
                         out("   check: the strategy_metrics rows of job (c) equal the pure strategy's rows written by (d)");
                     }
                 }
-                if (!skipAlt) {
+                if (on("d'")) {
                     record(dUpsert, warmUp, label, ticks, db.copyUpsert(metricRows, 5_000));
+                }
+                if (on("d\"")) {
                     record(dJdbc, warmUp, label, ticks, db.jdbcUpsert(metricRows, 2_000));
                 }
             }
-            report(stats, a, b, bIncl, c, d, cCopy, bCopy, bNoTicks, dUpsert);
+            report(stats, a, b, bIncl, c, d, cCopy, bCopy, bNoTicks, dUpsert, cNoDb);
 
             if (!skipState) {
                 state(flink, killSwitchDir);
             }
         }
         out("load average at end: %s", Machine.load());
+    }
+
+    /** Whether measure {@code id} (a, b, b', b", c, c', c", d, d', d") runs. */
+    private boolean on(String id) {
+        if (only != null) {
+            return only.contains(id);
+        }
+        return !(skipC && id.startsWith("c")) && !(skipAlt && id.length() > 1);
     }
 
     private FlinkBench.Timing runJob(FlinkBench flink, String topic, UUID run, Path killSwitchDir, BenchSinks.Mode mode,
@@ -302,10 +331,10 @@ public final class BenchMain {
     }
 
     private void report(Map<String, Stats> stats, Stats a, Stats b, Stats bIncl, Stats c, Stats d, Stats cCopy,
-                        Stats bCopy, Stats bNoTicks, Stats dUpsert) {
+                        Stats bCopy, Stats bNoTicks, Stats dUpsert, Stats cNoDb) {
         out("");
-        out("Results: %,d ticks, %d symbols, parallelism %d, %d measured round(s) after a warm-up", ticks, symbols,
-                parallelism, rounds);
+        out("Results: %,d ticks, %d symbols, parallelism %d, %d measured round(s) after a warm-up; medians of the rounds",
+                ticks, symbols, parallelism, rounds);
         out("%s", Stats.header());
         for (Stats s : stats.values()) {
             if (!s.isEmpty()) {
@@ -313,19 +342,22 @@ public final class BenchMain {
             }
         }
         out("");
-        out("b/a = %.3f (net of job start-up; %.3f from submission)   target >= 0.5  %s",
-                b.median() / a.median(), bIncl.median() / a.median(), verdict(b.median() / a.median()));
-        if (!c.isEmpty()) {
-            out("c/d = %.3f   target >= 0.5  %s", c.median() / d.median(), verdict(c.median() / d.median()));
+        ratio("b/a", b, a, true, "net of job start-up");
+        ratio("b/a", bIncl, a, false, "from job submission");
+        ratio("c/d", c, d, true, "net of job start-up");
+        ratio("b'/a", bNoTicks, a, false, "diagnostic: the job without its per-tick price_ticks writes");
+        ratio("b\"/a", bCopy, a, false, "diagnostic: with the COPY-upsert prototype sinks");
+        ratio("c'/d", cNoDb, d, false, "diagnostic: tick bars without the price_ticks and strategy_metrics writes");
+        ratio("c\"/d", cCopy, d, false, "diagnostic: with the COPY-upsert prototype sinks");
+        ratio("d'/d", dUpsert, d, false, "diagnostic: COPY-upsert vs plain COPY");
+    }
+
+    private static void ratio(String name, Stats x, Stats y, boolean target, String note) {
+        if (x.isEmpty() || y.isEmpty()) {
+            return;
         }
-        if (!bNoTicks.isEmpty()) {
-            out("diagnostic: b'/a = %.3f (the job without its per-tick price_ticks writes)", bNoTicks.median() / a.median());
-            out("diagnostic: b\"/a = %.3f (with the COPY-upsert prototype sinks)", bCopy.median() / a.median());
-        }
-        if (!cCopy.isEmpty()) {
-            out("diagnostic: c\"/d = %.3f (with the COPY-upsert prototype sinks); d'/d = %.3f (COPY-upsert vs plain COPY)",
-                    cCopy.median() / d.median(), dUpsert.median() / d.median());
-        }
+        double r = x.median() / y.median();
+        out("%-6s = %.3f  %s%s", name, r, target ? "target >= 0.5: " + verdict(r) + "  " : "", "(" + note + ")");
     }
 
     private static String verdict(double ratio) {

@@ -16,14 +16,16 @@ import java.time.Duration;
 /**
  * The job's real {@link PostgresSinks} with at most two of them replaced, to locate the bottleneck:
  * {@link Mode#DISCARD_PRICE_TICKS} drops the one-row-per-tick price_ticks writes (what the pipeline
- * does without them), {@link Mode#COPY} writes price_ticks and strategy_metrics through the
- * {@link CopyUpsertSink} prototype instead of batched INSERT ... ON CONFLICT.
+ * does without them), {@link Mode#DISCARD_TICKS_AND_METRICS} drops strategy_metrics too (the
+ * pipeline with tick bars when the database costs nothing), {@link Mode#COPY} writes price_ticks
+ * and strategy_metrics through the {@link CopyUpsertSink} prototype instead of batched
+ * INSERT ... ON CONFLICT.
  */
 final class BenchSinks implements JobSinks {
 
     private static final long serialVersionUID = 1L;
 
-    enum Mode { DISCARD_PRICE_TICKS, COPY }
+    enum Mode { DISCARD_PRICE_TICKS, DISCARD_TICKS_AND_METRICS, COPY }
 
     private final PostgresSinks real;
     private final DatabaseSettings database;
@@ -41,13 +43,17 @@ final class BenchSinks implements JobSinks {
 
     @Override
     public Sink<Tick> priceTicks() {
-        return mode == Mode.DISCARD_PRICE_TICKS ? new DiscardingSink<>()
-                : CopyUpsertSink.priceTicks(database, batchRows, flushIntervalMillis);
+        return mode == Mode.COPY ? CopyUpsertSink.priceTicks(database, batchRows, flushIntervalMillis)
+                : new DiscardingSink<>();
     }
 
     @Override
     public Sink<MetricRecord> metrics() {
-        return mode == Mode.COPY ? CopyUpsertSink.metrics(database, batchRows, flushIntervalMillis) : real.metrics();
+        return switch (mode) {
+            case COPY -> CopyUpsertSink.metrics(database, batchRows, flushIntervalMillis);
+            case DISCARD_TICKS_AND_METRICS -> new DiscardingSink<>();
+            case DISCARD_PRICE_TICKS -> real.metrics();
+        };
     }
 
     @Override
