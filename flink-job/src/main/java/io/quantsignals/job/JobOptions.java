@@ -85,7 +85,7 @@ public final class JobOptions {
     Duration sinkFlushInterval;
 
     @Option(names = "--restart-attempts", paramLabel = "N", defaultValue = "2147483647",
-            description = "Restarts after failures before the job gives up (exponential back-off; default: unlimited).")
+            description = "Restarts after failures before the job gives up (exponential back-off; 0: fail at once; default: unlimited).")
     int restartAttempts;
 
     @Option(names = "--starting-offsets", paramLabel = "earliest|latest", defaultValue = "earliest",

@@ -183,12 +183,24 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
             pendingBars.clear();
             return;
         }
+        // Timers fire in time order and each bar registered one at its last millisecond, so this
+        // timer completes exactly one bar, found directly: a scan of every pending bar would make
+        // tick bars (many pending at once) quadratic.
+        long interval = run.params().barIntervalMillis();
+        long barTime = timestamp - Bars.lastTimestampOf(0, interval);
+        PendingBar bar = pendingBars.get(barTime);
+        if (bar == null) {
+            return;
+        }
         SmaCrossStrategy strategy = strategyFor(run, ctx);
-        completeBars(run, ctx.getCurrentKey(), strategy, timestamp, out, ctx);
+        completeBar(run, RoutedTick.symbolOf(ctx.getCurrentKey()), strategy, bar, out, ctx);
         strategyState.update(strategy.state());
     }
 
-    /** Feeds every pending bar complete at {@code watermark} to the strategy, oldest first, and emits the rows. */
+    /**
+     * Feeds every pending bar complete at {@code watermark} to the strategy, oldest first (replay runs,
+     * whose clock can complete several bars at once and whose keys hold only a few pending bars).
+     */
     private void completeBars(RunConfig run, String key, SmaCrossStrategy strategy, long watermark,
                               Collector<MetricRecord> out, ReadOnlyContext ctx) throws Exception {
         long interval = run.params().barIntervalMillis();
@@ -204,21 +216,27 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
         complete.sort((a, b) -> Long.compare(a.barTime, b.barTime));
         String symbol = RoutedTick.symbolOf(key);
         for (PendingBar bar : complete) {
-            BarResult result = strategy.onBar(bar.barTime, bar.closePrice);
-            pendingBars.remove(bar.barTime);
-            bars.inc();
-            out.collect(new MetricRecord(run.runId, symbol, result.metric()));
-            if (result.transition() != null) {
-                transitions.inc();
-                ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(run.runId, symbol, result.transition()));
-            }
-            if (result.riskHaltTriggered()) {
-                riskHalts.inc();
-                ctx.output(SideOutputs.KILL_SWITCH_EVENTS, new KillSwitchEvent(bar.barTime, run.runId,
-                        KillSwitchEvent.ENGAGED, KillSwitchEvent.SOURCE_RISK_LIMIT, "drawdown "
-                        + result.metric().drawdown() + " breached max_drawdown " + run.params().maxDrawdown()
-                        + " on " + symbol + ": flat from the next bar until the run's params are updated"));
-            }
+            completeBar(run, symbol, strategy, bar, out, ctx);
+        }
+    }
+
+    /** Feeds one completed bar to the strategy and emits its rows. */
+    private void completeBar(RunConfig run, String symbol, SmaCrossStrategy strategy, PendingBar bar,
+                             Collector<MetricRecord> out, ReadOnlyContext ctx) throws Exception {
+        BarResult result = strategy.onBar(bar.barTime, bar.closePrice);
+        pendingBars.remove(bar.barTime);
+        bars.inc();
+        out.collect(new MetricRecord(run.runId, symbol, result.metric()));
+        if (result.transition() != null) {
+            transitions.inc();
+            ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(run.runId, symbol, result.transition()));
+        }
+        if (result.riskHaltTriggered()) {
+            riskHalts.inc();
+            ctx.output(SideOutputs.KILL_SWITCH_EVENTS, new KillSwitchEvent(bar.barTime, run.runId,
+                    KillSwitchEvent.ENGAGED, KillSwitchEvent.SOURCE_RISK_LIMIT, "drawdown "
+                    + result.metric().drawdown() + " breached max_drawdown " + run.params().maxDrawdown()
+                    + " on " + symbol + ": flat from the next bar until the run's params are updated"));
         }
     }
 
