@@ -7,6 +7,8 @@ import io.quantsignals.ops.OpsCli;
 import io.quantsignals.replay.ReplayTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,11 +31,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -61,7 +66,8 @@ import java.util.stream.Stream;
  *       broker, a fresh topic with the same partitions, N records of the replay messages' average
  *       size, {@code --throughput -1}, with the replay tool's producer settings;</li>
  *   <li>(4') unless {@code --skip-alt}: the same with {@code --payload-file} holding real replay
- *       messages (same sizes and compressibility as what the tool sends).</li>
+ *       messages (same sizes and compressibility as what the tool sends);</li>
+ *   <li>(3r) unless {@code --skip-alt}: the replay tool's query alone (no Kafka), a diagnostic.</li>
  * </ul>
  * and the ratios (1)/(2) and (3)/(4) (targets >= 0.5). See bench/README.md, "Import and replay (issue 4)".
  */
@@ -77,7 +83,8 @@ public final class ImportReplayBench {
               --seed N        seed of the generated CSV (default 42)
               --perf-jvm M    run ProducerPerformance in this JVM (default: same JVM, same JIT warm-up as the
                               replay tool) or in a child JVM (as kafka-producer-perf-test.sh would)
-              --skip-alt      skip (4'), the producer tool with real replay messages as its payload file
+              --skip-alt      skip the diagnostics: (4') the producer tool with real replay messages as its
+                              payload file, (3r) the replay tool's query alone
               --keep-csv      keep the generated CSV (its path is printed)
             """;
 
@@ -125,6 +132,7 @@ public final class ImportReplayBench {
     private final Series copy = new Series("(2)  COPY ... (FORMAT csv, HEADER) via CopyManager", "rows/s");
     private final Series replayWall = new Series("(3)  replay-tool --speedup max, wall time of execute", "ticks/s");
     private final Series replaySelf = new Series("(3s) replay-tool --speedup max, as the tool reports it", "ticks/s");
+    private final Series replayRead = new Series("(3r) the replay's query alone (no Kafka), JDBC cursor", "rows/s");
     private final Series perf = new Series("(4)  ProducerPerformance --record-size S", "records/s");
     private final Series perfMb = new Series("(4)  ProducerPerformance --record-size S", "MB/s");
     private final Series perfAlt = new Series("(4') ProducerPerformance --payload-file (replay messages)", "records/s");
@@ -228,6 +236,7 @@ public final class ImportReplayBench {
             }
             if (!options.skipAlt()) {
                 perfAltRate = runPerf(round, true, warmUp).recordsPerSecond();
+                runReplayQuery(warmUp);
             }
             System.out.printf(Locale.ROOT, "   ratios this round: import/COPY %.2f, replay/producer-perf %.2f%s%n",
                     importRate / copyRate, replayRate / perfRate,
@@ -349,6 +358,59 @@ public final class ImportReplayBench {
             replaySelf.add(self);
         }
         return rate;
+    }
+
+    /**
+     * (3r), a diagnostic: what the replay tool's database side costs alone. The tool's SQL
+     * (TickReader: count and window, then the rows in (event_time, ingest_seq) order through a
+     * cursor of 10,000 rows, in one read-only REPEATABLE READ transaction), the same getters, no Kafka.
+     */
+    private void runReplayQuery(boolean warmUp) throws Exception {
+        gc();
+        long t0 = System.nanoTime();
+        long rows = 0;
+        long checksum = 0;
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "")) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            OffsetDateTime from = OffsetDateTime.ofInstant(Instant.ofEpochMilli(csv.firstMillis()), ZoneOffset.UTC);
+            OffsetDateTime to = OffsetDateTime.ofInstant(Instant.ofEpochMilli(csv.lastMillis() + 1), ZoneOffset.UTC);
+            try (PreparedStatement count = c.prepareStatement(
+                    "SELECT count(*), min(event_time), max(event_time) FROM price_ticks WHERE event_time >= ? AND event_time < ?")) {
+                count.setObject(1, from);
+                count.setObject(2, to);
+                try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    checksum += rs.getLong(1);
+                }
+            }
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT round(extract(epoch FROM date_trunc('milliseconds', event_time)) * 1000)::bigint, symbol, price, volume"
+                            + " FROM price_ticks WHERE event_time >= ? AND event_time < ? ORDER BY event_time, ingest_seq")) {
+                q.setFetchSize(10_000);
+                q.setObject(1, from);
+                q.setObject(2, to);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        long ts = rs.getLong(1);
+                        String symbol = rs.getString(2);
+                        double price = rs.getDouble(3);
+                        double volume = rs.getDouble(4);
+                        checksum += ts + symbol.length() + (long) price + (rs.wasNull() ? 0 : (long) volume);
+                        rows++;
+                    }
+                }
+            }
+            c.rollback();
+        }
+        double seconds = secondsSince(t0);
+        check(rows == csv.rows(), "the replay query read " + rows + " rows (checksum " + checksum + ")");
+        double rate = rows / seconds;
+        System.out.printf(Locale.ROOT, "   (3r) replay query alone: %,12.0f rows/s  (%.2f s)%n", rate, seconds);
+        if (!warmUp) {
+            replayRead.add(rate);
+        }
     }
 
     /** Average size of the replay's tick messages, and a payload file of real ones for (4'). */
@@ -487,7 +549,7 @@ public final class ImportReplayBench {
                 csv.rows(), options.symbols(), options.partitions(), options.rounds());
         System.out.println("machine: " + machine());
         System.out.println(Series.header());
-        for (Series s : List.of(importWall, importSelf, copy, replayWall, replaySelf, perf, perfMb, perfAlt)) {
+        for (Series s : List.of(importWall, importSelf, copy, replayWall, replaySelf, replayRead, perf, perfMb, perfAlt)) {
             if (!s.isEmpty()) {
                 System.out.println(s.row());
             }
@@ -502,11 +564,16 @@ public final class ImportReplayBench {
         }
     }
 
+    /**
+     * The verdict uses the per-round ratios: both sides of a pair ran back to back in the same round,
+     * so a slow round (JIT, another process) affects both; the ratio of the medians can pair figures
+     * from different rounds.
+     */
     private static void printRatio(String name, double ofMedians, List<Double> perRound) {
         Series s = new Series("", "");
         perRound.forEach(s::add);
-        System.out.printf(Locale.ROOT, "ratio %-30s %.2f (of the medians); per round: median %.2f, min %.2f, max %.2f  %s%n",
-                name, ofMedians, s.median(), s.min(), s.max(), ofMedians >= 0.5 ? "target >= 0.5 met" : "BELOW target 0.5");
+        System.out.printf(Locale.ROOT, "ratio %-30s per round: median %.2f (min %.2f, max %.2f); of the medians %.2f  %s%n",
+                name, s.median(), s.min(), s.max(), ofMedians, s.median() >= 0.5 ? "target >= 0.5 met" : "BELOW target 0.5");
     }
 
     // ---------------------------------------------------------------------------------------- helpers
@@ -569,8 +636,8 @@ public final class ImportReplayBench {
         }
     }
 
-    /** TRUNCATE, then CHECKPOINT, so a run does not pay for the previous run's dirty pages; then a GC here. */
-    private void emptyPriceTicks() throws SQLException {
+    /** TRUNCATE, then CHECKPOINT, so a run does not pay for the previous run's dirty pages; then {@link #gc}. */
+    private void emptyPriceTicks() throws SQLException, IOException, InterruptedException {
         try (Connection c = adminConnection(); Statement s = c.createStatement()) {
             s.execute("TRUNCATE price_ticks");
             s.execute("CHECKPOINT");
@@ -588,10 +655,10 @@ public final class ImportReplayBench {
         for (int p = 0; p < options.partitions(); p++) {
             partitions.add(new TopicPartition(topic, p));
         }
-        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new HashMap<>();
-        partitions.forEach(tp -> specs.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        partitions.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
         return admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS).values().stream()
-                .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+                .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
     }
 
     /** Keeps the broker's disk use to one round's topics. */
@@ -599,7 +666,14 @@ public final class ImportReplayBench {
         admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
     }
 
-    private static void gc() {
+    /**
+     * Before every measured step: flush dirty pages to disk (the previous step's Kafka log segments or
+     * table files would otherwise be written back during this one) and collect garbage.
+     */
+    private static void gc() throws IOException, InterruptedException {
+        Process sync = new ProcessBuilder("sync").redirectErrorStream(true).start();
+        sync.getInputStream().readAllBytes();
+        sync.waitFor(60, TimeUnit.SECONDS);
         System.gc();
     }
 
