@@ -1,6 +1,7 @@
 package io.quantsignals.bench;
 
 import io.quantsignals.embedded.PostgresServer;
+import io.quantsignals.job.sink.PostgresSinks;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
@@ -23,18 +24,6 @@ final class DbBench {
 
     /** Rows per COPY statement for plain COPY (each its own transaction). */
     static final int COPY_CHUNK = 50_000;
-
-    /** The job's METRICS upsert (flink-job PostgresSinks.METRICS), repeated here to time it alone. */
-    static final String JDBC_UPSERT = """
-            INSERT INTO strategy_metrics (metric_time, strategy_run_id, symbol, price, sma_fast, sma_slow, position,
-                gross_return, transaction_cost, slippage_cost, net_return, cumulative_return, drawdown)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (strategy_run_id, symbol, metric_time) DO UPDATE SET
-                price = EXCLUDED.price, sma_fast = EXCLUDED.sma_fast, sma_slow = EXCLUDED.sma_slow,
-                position = EXCLUDED.position, gross_return = EXCLUDED.gross_return,
-                transaction_cost = EXCLUDED.transaction_cost, slippage_cost = EXCLUDED.slippage_cost,
-                net_return = EXCLUDED.net_return, cumulative_return = EXCLUDED.cumulative_return,
-                drawdown = EXCLUDED.drawdown""";
 
     private final PostgresServer postgres;
 
@@ -88,14 +77,17 @@ final class DbBench {
         }
     }
 
-    /** What the job's JDBC sink does per batch: batched upserts, reWriteBatchedInserts=true, auto-commit; seconds. */
+    /**
+     * What the job's JDBC sink does per batch: its own upsert ({@link PostgresSinks#METRICS}) batched,
+     * reWriteBatchedInserts=true, auto-commit; seconds.
+     */
     double jdbcUpsert(MetricRows rows, int batchRows) throws SQLException {
         truncateMetrics();
         Properties props = new Properties();
         props.setProperty("user", PostgresServer.USER);
         props.setProperty("reWriteBatchedInserts", "true");
         try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), props);
-             PreparedStatement ps = c.prepareStatement(JDBC_UPSERT)) {
+             PreparedStatement ps = c.prepareStatement(PostgresSinks.METRICS)) {
             UUID run = UUID.fromString(rows.runId);
             long t0 = System.nanoTime();
             int pending = 0;

@@ -127,15 +127,15 @@ public final class ImportReplayBench {
     private final Map<String, String> env;
     private final Csv csv;
 
-    private final Series importWall = new Series("(1)  ops-cli prices import, wall time of OpsCli.execute", "rows/s");
-    private final Series importSelf = new Series("(1s) ops-cli prices import, as the importer reports it", "rows/s");
-    private final Series copy = new Series("(2)  COPY ... (FORMAT csv, HEADER) via CopyManager", "rows/s");
-    private final Series replayWall = new Series("(3)  replay-tool --speedup max, wall time of execute", "ticks/s");
-    private final Series replaySelf = new Series("(3s) replay-tool --speedup max, as the tool reports it", "ticks/s");
-    private final Series replayRead = new Series("(3r) the replay's query alone (no Kafka), JDBC cursor", "rows/s");
-    private final Series perf = new Series("(4)  ProducerPerformance --record-size S", "records/s");
-    private final Series perfMb = new Series("(4)  ProducerPerformance --record-size S", "MB/s");
-    private final Series perfAlt = new Series("(4') ProducerPerformance --payload-file (replay messages)", "records/s");
+    private final Stats importWall = new Stats("(1)  ops-cli prices import, wall time of OpsCli.execute", "rows/s");
+    private final Stats importSelf = new Stats("(1s) ops-cli prices import, as the importer reports it", "rows/s");
+    private final Stats copy = new Stats("(2)  COPY ... (FORMAT csv, HEADER) via CopyManager", "rows/s");
+    private final Stats replayWall = new Stats("(3)  replay-tool --speedup max, wall time of execute", "ticks/s");
+    private final Stats replaySelf = new Stats("(3s) replay-tool --speedup max, as the tool reports it", "ticks/s");
+    private final Stats replayRead = new Stats("(3r) the replay's query alone (no Kafka), JDBC cursor", "rows/s");
+    private final Stats perf = new Stats("(4)  ProducerPerformance --record-size S", "records/s");
+    private final Stats perfMb = new Stats("(4)  ProducerPerformance --record-size S", "MB/s");
+    private final Stats perfAlt = new Stats("(4') ProducerPerformance --payload-file (replay messages)", "records/s");
     private final List<Double> importRatios = new ArrayList<>();
     private final List<Double> replayRatios = new ArrayList<>();
     private final List<Double> replayAltRatios = new ArrayList<>();
@@ -170,8 +170,8 @@ public final class ImportReplayBench {
         }
         long started = System.nanoTime();
         System.out.println("== Import and replay benchmark (issue 4) ==");
-        System.out.println("machine: " + machine());
-        System.out.println("load average at start: " + load());
+        System.out.println("machine: " + Machine.describe());
+        System.out.println("load average at start: " + Machine.load());
         System.out.printf(Locale.ROOT, "rows %,d, symbols %d, partitions %d, rounds 1 warm-up + %d, ProducerPerformance %s%n",
                 options.rows(), options.symbols(), options.partitions(), options.rounds(),
                 options.perfChild() ? "in a child JVM" : "in this JVM");
@@ -204,7 +204,7 @@ public final class ImportReplayBench {
                 }
             }
         }
-        System.out.println("load average at end: " + load());
+        System.out.println("load average at end: " + Machine.load());
         System.out.printf(Locale.ROOT, "total time %.0f s%n", secondsSince(started));
     }
 
@@ -216,7 +216,7 @@ public final class ImportReplayBench {
             boolean warmUp = round == 0;
             String label = warmUp ? "warm-up" : "round " + round;
             System.out.println();
-            System.out.println("-- " + label + " (load " + load() + ")");
+            System.out.println("-- " + label + " (load " + Machine.load() + ")");
 
             // (2) before (1), so that the imported rows stay for the replay.
             double copyRate = runCopy(warmUp);
@@ -547,11 +547,11 @@ public final class ImportReplayBench {
         System.out.println();
         System.out.printf(Locale.ROOT, "== Results: %,d rows, %d symbols, %d partitions, %d measured rounds ==%n",
                 csv.rows(), options.symbols(), options.partitions(), options.rounds());
-        System.out.println("machine: " + machine());
-        System.out.println(Series.header());
-        for (Series s : List.of(importWall, importSelf, copy, replayWall, replaySelf, replayRead, perf, perfMb, perfAlt)) {
+        System.out.println("machine: " + Machine.describe());
+        System.out.println(Stats.header());
+        for (Stats s : List.of(importWall, importSelf, copy, replayWall, replaySelf, replayRead, perf, perfMb, perfAlt)) {
             if (!s.isEmpty()) {
-                System.out.println(s.row());
+                System.out.println(s.row(s == perfMb ? 2 : 0));
             }
         }
         System.out.printf(Locale.ROOT, "S = %d bytes (the replay messages' average value size; their keys add %.1f bytes)%n",
@@ -570,7 +570,7 @@ public final class ImportReplayBench {
      * from different rounds.
      */
     private static void printRatio(String name, double ofMedians, List<Double> perRound) {
-        Series s = new Series("", "");
+        Stats s = new Stats("", "");
         perRound.forEach(s::add);
         System.out.printf(Locale.ROOT, "ratio %-30s per round: median %.2f (min %.2f, max %.2f); of the medians %.2f  %s%n",
                 name, s.median(), s.min(), s.max(), ofMedians, s.median() >= 0.5 ? "target >= 0.5 met" : "BELOW target 0.5");
@@ -728,86 +728,5 @@ public final class ImportReplayBench {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[i];
-    }
-
-    /** nproc, memory, CPU model, Java. */
-    static String machine() {
-        String cpu = procValue("/proc/cpuinfo", "model name");
-        String memKb = procValue("/proc/meminfo", "MemTotal");
-        String mem = memKb == null ? "?"
-                : String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(memKb.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0);
-        return "nproc " + Runtime.getRuntime().availableProcessors() + ", memory " + mem + ", CPU "
-                + (cpu == null ? "?" : cpu) + ", Java " + Runtime.version() + " (" + System.getProperty("java.vm.name")
-                + "), max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
-    }
-
-    static String load() {
-        try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return parts[0] + " " + parts[1] + " " + parts[2];
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
-    }
-
-    private static String procValue(String file, String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of(file))) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().equals(key)) {
-                    return line.substring(colon + 1).trim();
-                }
-            }
-        } catch (IOException e) {
-            return null;
-        }
-        return null;
-    }
-
-    /** The measured rounds of one figure: median, min, max. */
-    static final class Series {
-        private final String name;
-        private final String unit;
-        private final List<Double> values = new ArrayList<>();
-
-        Series(String name, String unit) {
-            this.name = name;
-            this.unit = unit;
-        }
-
-        void add(double v) {
-            values.add(v);
-        }
-
-        boolean isEmpty() {
-            return values.isEmpty();
-        }
-
-        double median() {
-            if (values.isEmpty()) {
-                return Double.NaN;
-            }
-            List<Double> sorted = values.stream().sorted().toList();
-            int n = sorted.size();
-            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-        }
-
-        double min() {
-            return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-        }
-
-        double max() {
-            return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-        }
-
-        String row() {
-            String fmt = unit.equals("MB/s") ? "%,.2f" : "%,.0f";
-            return String.format(Locale.ROOT, "%-58s %11s %11s %11s  %s", name, String.format(Locale.ROOT, fmt, median()),
-                    String.format(Locale.ROOT, fmt, min()), String.format(Locale.ROOT, fmt, max()), unit);
-        }
-
-        static String header() {
-            return String.format(Locale.ROOT, "%-58s %11s %11s %11s", "", "median", "min", "max");
-        }
     }
 }

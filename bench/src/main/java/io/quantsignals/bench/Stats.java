@@ -29,6 +29,9 @@ final class Stats {
     }
 
     double median() {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
@@ -43,7 +46,13 @@ final class Stats {
     }
 
     String row() {
-        return String.format(Locale.ROOT, "%-58s %11s %11s %11s  %s", name, fmt(median()), fmt(min()), fmt(max()), unit);
+        return row(0);
+    }
+
+    /** The row with this many decimals: {@link #row()} has none, small figures such as MB/s want some. */
+    String row(int decimals) {
+        return String.format(Locale.ROOT, "%-58s %11s %11s %11s  %s", name, fmt(median(), decimals),
+                fmt(min(), decimals), fmt(max(), decimals), unit);
     }
 
     static String header() {
@@ -51,6 +60,10 @@ final class Stats {
     }
 
     static String fmt(double v) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%,.0f", v);
+        return fmt(v, 0);
+    }
+
+    static String fmt(double v, int decimals) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%,." + decimals + "f", v);
     }
 }

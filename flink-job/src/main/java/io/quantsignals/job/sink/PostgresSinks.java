@@ -45,7 +45,7 @@ public final class PostgresSinks implements JobSinks {
             VALUES (?, ?, ?, ?)
             ON CONFLICT (source, received_at) DO NOTHING""";
 
-    static final String METRICS = """
+    public static final String METRICS = """
             INSERT INTO strategy_metrics (metric_time, strategy_run_id, symbol, price, sma_fast, sma_slow, position,
                 gross_return, transaction_cost, slippage_cost, net_return, cumulative_return, drawdown)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
