@@ -1,5 +1,7 @@
 package io.quantsignals.ops;
 
+import io.quantsignals.embedded.PostgresServer;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.HashMap;
@@ -19,6 +21,12 @@ final class CliRunner {
 
     CliRunner(Map<String, String> env) {
         this.env = new HashMap<>(env);
+    }
+
+    /** Empties the shared test database and returns a runner whose environment points at it. */
+    static CliRunner againstEmptyDatabase(PostgresServer postgres) {
+        postgres.truncateAll();
+        return new CliRunner(Map.of("DATABASE_URL", postgres.jdbcUrl(), "DATABASE_USER", PostgresServer.USER));
     }
 
     CliRunner withEnv(String name, String value) {

@@ -36,8 +36,7 @@ class CompareCommandTest {
 
     @BeforeEach
     void twoRunsOverTheSameTicks() throws Exception {
-        postgres.truncateAll();
-        cli = new CliRunner(Map.of("DATABASE_URL", postgres.jdbcUrl(), "DATABASE_USER", PostgresServer.USER));
+        cli = CliRunner.againstEmptyDatabase(postgres);
         List<Backtest.Tick> ticks = new ArrayList<>(BacktestRows.randomWalk(11, "BTCUSD", 800.0, 1500, 30_000));
         ticks.addAll(BacktestRows.randomWalk(12, "ETHUSD", 35.5, 1500, 30_000));
         try (Connection c = postgres.connect()) {

@@ -47,8 +47,7 @@ class PricesImportTest {
 
     @BeforeEach
     void cleanDatabase() {
-        postgres.truncateAll();
-        cli = new CliRunner(Map.of("DATABASE_URL", postgres.jdbcUrl(), "DATABASE_USER", PostgresServer.USER));
+        cli = CliRunner.againstEmptyDatabase(postgres);
     }
 
     record Stored(long tsMillis, String symbol, double price, Double volume, String source, long ingestSeq) {

@@ -52,8 +52,7 @@ class ReportCommandTest {
 
     @BeforeEach
     void cleanDatabase() {
-        postgres.truncateAll();
-        cli = new CliRunner(Map.of("DATABASE_URL", postgres.jdbcUrl(), "DATABASE_USER", PostgresServer.USER));
+        cli = CliRunner.againstEmptyDatabase(postgres);
     }
 
     private static StrategyParams params() {

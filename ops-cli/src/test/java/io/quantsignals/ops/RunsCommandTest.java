@@ -43,8 +43,7 @@ class RunsCommandTest {
 
     @BeforeEach
     void cleanDatabase() {
-        postgres.truncateAll();
-        cli = new CliRunner(Map.of("DATABASE_URL", postgres.jdbcUrl(), "DATABASE_USER", PostgresServer.USER));
+        cli = CliRunner.againstEmptyDatabase(postgres);
     }
 
     private Path file(String name, String content) throws IOException {
