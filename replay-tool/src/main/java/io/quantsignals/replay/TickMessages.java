@@ -121,7 +121,7 @@ final class TickMessages {
     static void appendScaled(StringBuilder out, long scaled) {
         if (scaled < 0) {
             // Never a valid price; only for completeness (Long.MIN_VALUE cannot be negated).
-            out.append(BigDecimal.valueOf(scaled, ScaledPrice.DECIMALS).stripTrailingZeros().toPlainString());
+            out.append(ScaledPrice.toBigDecimal(scaled).stripTrailingZeros().toPlainString());
             return;
         }
         long integer = scaled / SCALE;

@@ -20,7 +20,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
-import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -152,7 +151,7 @@ public class TickRouter extends BroadcastProcessFunction<Tick, ControlEvent, Rou
     /** A rejected_ticks row for a parsed tick; the payload is its canonical JSON form. */
     static RejectedTick rejection(Tick tick, RejectReason reason, String detail) {
         String payload = "{\"symbol\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(tick.symbol))
-                + "\",\"price\":" + BigDecimal.valueOf(tick.priceScaled, ScaledPrice.DECIMALS).stripTrailingZeros().toPlainString()
+                + "\",\"price\":" + ScaledPrice.toBigDecimal(tick.priceScaled).stripTrailingZeros().toPlainString()
                 + ",\"ts\":" + tick.tsMillis
                 + (tick.replayRunId != null ? ",\"replay_run_id\":\"" + tick.replayRunId + "\"" : "") + "}";
         return new RejectedTick(tick.receivedAtMillis, TickDeserializer.sourceOf(tick), payload, reason + ": " + detail);
