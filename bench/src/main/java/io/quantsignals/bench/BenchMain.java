@@ -36,13 +36,14 @@ import java.util.stream.Stream;
  * ticks, then a warm-up round and {@code --rounds} measured rounds of
  * <ul>
  *   <li>(a) a plain KafkaConsumer polling and parsing the topic,</li>
- *   <li>(b) the job with 60 s bars over the topic (real PostgresSinks),</li>
- *   <li>(c) the job with tick bars (bar_interval_seconds = 0: a metrics row per tick),</li>
+ *   <li>(b) the job's signal pipeline with 60 s bars over the topic (real PostgresSinks, {@code --no-tick-archive}),</li>
+ *   <li>(c) the same with tick bars (bar_interval_seconds = 0: a metrics row per tick),</li>
+ *   <li>(b+) and (c+): the whole job, its tick archive (a price_ticks row per tick) included,</li>
  *   <li>(d) COPY of N strategy_metrics rows,</li>
  * </ul>
- * plus, unless {@code --skip-alt}, variants that locate the bottleneck (the job without the
- * price_ticks writes; the job and the DB with a COPY-based upsert), and (e) the keyed state per
- * (run, symbol) over 10,000 keys. See bench/README.md.
+ * plus, unless {@code --skip-alt}, variants that locate the cost (tick bars without database
+ * writes; with the JDBC connector's upserts; the job's COPY writer and its merge path alone; the
+ * JDBC upsert alone), and (e) the keyed state per (run, symbol) over 10,000 keys. See bench/README.md.
  */
 public final class BenchMain {
 
@@ -54,10 +55,10 @@ public final class BenchMain {
               --rounds N       measured rounds after one warm-up round (default 3)
               --parallelism N  job parallelism = MiniCluster slots (default 2)
               --skip-c         skip the DB-bound tick-bar job runs (c)
-              --skip-alt       skip the diagnostic variants (b', b", c', c", d', d")
+              --skip-alt       skip the diagnostic variants (c', c", d*, d', d")
               --skip-state     skip the state-size measurement (e)
               --state-keys N   (run, symbol) keys for (e) (default 10000)
-              --only LIST      run only these of a,b,b',b",c,c',c",d,d',d" (e.g. to profile one of them)
+              --only LIST      run only these of a,b,b+,c,c+,c',c",d,d*,d',d" (e.g. to profile one of them)
             """;
 
     private long ticks = 2_000_000;
@@ -167,21 +168,23 @@ public final class BenchMain {
                 metricRows.size, secondsSince(t0));
         DbBench db = new DbBench(postgres);
 
-        AtomicReference<Fingerprint> minuteRef = new AtomicReference<>();
-        AtomicReference<Fingerprint> tickRef = new AtomicReference<>();
+        AtomicReference<String> minuteRef = new AtomicReference<>();
+        AtomicReference<String> tickRef = new AtomicReference<>();
+        AtomicReference<String> archiveRef = new AtomicReference<>();
         Map<String, Stats> stats = new LinkedHashMap<>();
         Stats a = stat(stats, "(a)  KafkaConsumer poll + TickParser", "ticks/s");
         Stats b = stat(stats, "(b)  job, 60 s bars, first record -> finished", "ticks/s");
         Stats bIncl = stat(stats, "(b)  job, 60 s bars, submit -> finished", "ticks/s");
-        Stats bNoTicks = stat(stats, "(b') job, 60 s bars, price_ticks discarded, net", "ticks/s");
-        Stats bCopy = stat(stats, "(b\") job, 60 s bars, COPY-upsert sinks (prototype), net", "ticks/s");
+        Stats bArchive = stat(stats, "(b+) job + tick archive, 60 s bars, net", "ticks/s");
         Stats c = stat(stats, "(c)  job, tick bars, first record -> finished", "ticks/s");
         Stats cIncl = stat(stats, "(c)  job, tick bars, submit -> finished", "ticks/s");
-        Stats cNoDb = stat(stats, "(c') job, tick bars, price_ticks + metrics discarded, net", "ticks/s");
-        Stats cCopy = stat(stats, "(c\") job, tick bars, COPY-upsert sinks (prototype), net", "ticks/s");
+        Stats cArchive = stat(stats, "(c+) job + tick archive, tick bars, net", "ticks/s");
+        Stats cNoDb = stat(stats, "(c') job, tick bars, strategy_metrics discarded, net", "ticks/s");
+        Stats cJdbc = stat(stats, "(c\") job, tick bars, JDBC connector upserts, net", "ticks/s");
         Stats d = stat(stats, "(d)  COPY binary -> strategy_metrics", "rows/s");
-        Stats dUpsert = stat(stats, "(d') COPY to temp + INSERT ON CONFLICT, 5k batches", "rows/s");
-        Stats dJdbc = stat(stats, "(d\") JDBC batched upsert (the job's sink), 2k batches", "rows/s");
+        Stats dWriter = stat(stats, "(d*) the job's COPY writer (fast path), 5k batches", "rows/s");
+        Stats dMerge = stat(stats, "(d') the job's COPY writer, merge path, 5k batches", "rows/s");
+        Stats dJdbc = stat(stats, "(d\") JDBC batched upsert (the connector's SQL), 5k batches", "rows/s");
 
         try (FlinkBench flink = new FlinkBench(parallelism, workDir)) {
             out("Flink MiniCluster (1 TaskManager, %d slots) up in %.1f s; every job below runs on it", parallelism,
@@ -195,41 +198,42 @@ public final class BenchMain {
                     record(a, warmUp, label, ticks, ConsumerBench.run(kafka.bootstrapServers(), topic, ticks));
                 }
                 if (on("b")) {
-                    FlinkBench.Timing t = runJob(flink, topic, minuteRun, killSwitchDir, null, label + " b");
-                    same("(b) rows", minuteRef, checkRows(ticks, minuteRun, expectedMinuteBars));
+                    FlinkBench.Timing t = runJob(flink, topic, minuteRun, killSwitchDir, null, false, label + " b");
+                    same("(b) strategy_metrics", minuteRef, checkRows(0, minuteRun, expectedMinuteBars).metrics());
                     record(b, warmUp, label, ticks, t.firstRecordToFinish());
                     record(bIncl, warmUp, label, ticks, t.submitToFinish());
                 }
-                if (on("b'")) {
-                    FlinkBench.Timing t = runJob(flink, topic, minuteRun, killSwitchDir, BenchSinks.Mode.DISCARD_PRICE_TICKS,
-                            label + " b'");
-                    Fingerprint f = checkRows(0, minuteRun, expectedMinuteBars);
-                    if (minuteRef.get() != null) {
-                        same("(b') strategy_metrics", minuteRef.get().metrics(), f.metrics());
-                    }
-                    record(bNoTicks, warmUp, label, ticks, t.firstRecordToFinish());
-                }
-                if (on("b\"")) {
-                    FlinkBench.Timing t = runJob(flink, topic, minuteRun, killSwitchDir, BenchSinks.Mode.COPY, label + " b\"");
-                    same("(b\") rows", minuteRef, checkRows(ticks, minuteRun, expectedMinuteBars));
-                    record(bCopy, warmUp, label, ticks, t.firstRecordToFinish());
+                if (on("b+")) {
+                    FlinkBench.Timing t = runJob(flink, topic, minuteRun, killSwitchDir, null, true, label + " b+");
+                    Fingerprint f = checkRows(ticks, minuteRun, expectedMinuteBars);
+                    same("(b+) strategy_metrics", minuteRef, f.metrics());
+                    same("(b+) price_ticks", archiveRef, f.priceTicks());
+                    record(bArchive, warmUp, label, ticks, t.firstRecordToFinish());
                 }
                 if (on("c")) {
-                    FlinkBench.Timing t = runJob(flink, topic, tickRun, killSwitchDir, null, label + " c");
-                    same("(c) rows", tickRef, checkRows(ticks, tickRun, ticks));
+                    FlinkBench.Timing t = runJob(flink, topic, tickRun, killSwitchDir, null, false, label + " c");
+                    same("(c) strategy_metrics", tickRef, checkRows(0, tickRun, ticks).metrics());
                     record(c, warmUp, label, ticks, t.firstRecordToFinish());
                     record(cIncl, warmUp, label, ticks, t.submitToFinish());
                 }
+                if (on("c+")) {
+                    FlinkBench.Timing t = runJob(flink, topic, tickRun, killSwitchDir, null, true, label + " c+");
+                    Fingerprint f = checkRows(ticks, tickRun, ticks);
+                    same("(c+) strategy_metrics", tickRef, f.metrics());
+                    same("(c+) price_ticks", archiveRef, f.priceTicks());
+                    record(cArchive, warmUp, label, ticks, t.firstRecordToFinish());
+                }
                 if (on("c'")) {
-                    FlinkBench.Timing t = runJob(flink, topic, tickRun, killSwitchDir,
-                            BenchSinks.Mode.DISCARD_TICKS_AND_METRICS, label + " c'");
+                    FlinkBench.Timing t = runJob(flink, topic, tickRun, killSwitchDir, BenchSinks.Mode.DISCARD_METRICS,
+                            false, label + " c'");
                     checkRows(0, tickRun, 0);
                     record(cNoDb, warmUp, label, ticks, t.firstRecordToFinish());
                 }
                 if (on("c\"")) {
-                    FlinkBench.Timing t = runJob(flink, topic, tickRun, killSwitchDir, BenchSinks.Mode.COPY, label + " c\"");
-                    same("(c\") rows", tickRef, checkRows(ticks, tickRun, ticks));
-                    record(cCopy, warmUp, label, ticks, t.firstRecordToFinish());
+                    FlinkBench.Timing t = runJob(flink, topic, tickRun, killSwitchDir, BenchSinks.Mode.JDBC_UPSERT_METRICS,
+                            false, label + " c\"");
+                    same("(c\") strategy_metrics", tickRef, checkRows(0, tickRun, ticks).metrics());
+                    record(cJdbc, warmUp, label, ticks, t.firstRecordToFinish());
                 }
                 truncateOutputs();
                 if (on("d")) {
@@ -237,18 +241,21 @@ public final class BenchMain {
                     if (warmUp && tickRef.get() != null) {
                         // The job's tick-bar rows are the pure strategy's rows, bit for bit (as PipelineTest asserts).
                         same("(c) strategy_metrics vs the pure strategy's rows", metricsFingerprint(tickRun),
-                                tickRef.get().metrics());
+                                tickRef.get());
                         out("   check: the strategy_metrics rows of job (c) equal the pure strategy's rows written by (d)");
                     }
                 }
+                if (on("d*")) {
+                    record(dWriter, warmUp, label, ticks, db.copyFastPath(metricRows, 5_000));
+                }
                 if (on("d'")) {
-                    record(dUpsert, warmUp, label, ticks, db.copyUpsert(metricRows, 5_000));
+                    record(dMerge, warmUp, label, ticks, db.copyUpsert(metricRows, 5_000));
                 }
                 if (on("d\"")) {
-                    record(dJdbc, warmUp, label, ticks, db.jdbcUpsert(metricRows, 2_000));
+                    record(dJdbc, warmUp, label, ticks, db.jdbcUpsert(metricRows, 5_000));
                 }
             }
-            report(stats, a, b, bIncl, c, d, cCopy, bCopy, bNoTicks, dUpsert, cNoDb);
+            report(stats, a, b, bIncl, bArchive, c, cArchive, cNoDb, cJdbc, d, dWriter, dMerge);
 
             if (!skipState) {
                 state(flink, killSwitchDir);
@@ -257,24 +264,27 @@ public final class BenchMain {
         out("load average at end: %s", Machine.load());
     }
 
-    /** Whether measure {@code id} (a, b, b', b", c, c', c", d, d', d") runs. */
+    /** Whether measure {@code id} (a, b, b+, c, c+, c', c", d, d*, d', d") runs. */
     private boolean on(String id) {
         if (only != null) {
             return only.contains(id);
         }
-        return !(skipC && id.startsWith("c")) && !(skipAlt && id.length() > 1);
+        return !(skipC && id.startsWith("c")) && !(skipAlt && (id.endsWith("'") || id.endsWith("\"") || id.equals("d*")));
     }
 
+    /**
+     * One bounded run of the job over the topic: production sinks unless {@code mode} replaces
+     * strategy_metrics; {@code archive}: with the tick archive (the job's default) or without.
+     */
     private FlinkBench.Timing runJob(FlinkBench flink, String topic, UUID run, Path killSwitchDir, BenchSinks.Mode mode,
-                                     String label) throws Exception {
+                                     boolean archive, String label) throws Exception {
         truncateOutputs();
-        JobOptions options = options(topic, run, killSwitchDir);
+        JobOptions options = archive ? options(topic, run, killSwitchDir) : options(topic, run, killSwitchDir, "--no-tick-archive");
         JobSinks sinks = mode == null
                 ? new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval())
-                : new BenchSinks(options.database(), options.sinkBatchSize(), 5_000, options.sinkFlushInterval(), mode);
+                : new BenchSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval(), mode);
         QuantSignalsJob job = FlinkBench.boundedJob(options, sinks);
-        FlinkBench.Timing t = flink.runToEnd(FlinkBench.jobGraph(job, "bench " + label));
-        return t;
+        return flink.runToEnd(FlinkBench.jobGraph(job, "bench " + label));
     }
 
     /** The job's options as an operator passes them; everything else stays at its production default. */
@@ -330,8 +340,8 @@ public final class BenchMain {
                 StateBench.serializedStateBytes(200, 1000), StateBench.serializedPendingBarBytes());
     }
 
-    private void report(Map<String, Stats> stats, Stats a, Stats b, Stats bIncl, Stats c, Stats d, Stats cCopy,
-                        Stats bCopy, Stats bNoTicks, Stats dUpsert, Stats cNoDb) {
+    private void report(Map<String, Stats> stats, Stats a, Stats b, Stats bIncl, Stats bArchive, Stats c,
+                        Stats cArchive, Stats cNoDb, Stats cJdbc, Stats d, Stats dWriter, Stats dMerge) {
         out("");
         out("Results: %,d ticks, %d symbols, parallelism %d, %d measured round(s) after a warm-up; medians of the rounds",
                 ticks, symbols, parallelism, rounds);
@@ -345,11 +355,13 @@ public final class BenchMain {
         ratio("b/a", b, a, true, "net of job start-up");
         ratio("b/a", bIncl, a, false, "from job submission");
         ratio("c/d", c, d, true, "net of job start-up");
-        ratio("b'/a", bNoTicks, a, false, "diagnostic: the job without its per-tick price_ticks writes");
-        ratio("b\"/a", bCopy, a, false, "diagnostic: with the COPY-upsert prototype sinks");
-        ratio("c'/d", cNoDb, d, false, "diagnostic: tick bars without the price_ticks and strategy_metrics writes");
-        ratio("c\"/d", cCopy, d, false, "diagnostic: with the COPY-upsert prototype sinks");
-        ratio("d'/d", dUpsert, d, false, "diagnostic: COPY-upsert vs plain COPY");
+        ratio("b+/a", bArchive, a, false, "the job with its tick archive: bound by a price_ticks row per tick");
+        ratio("b+/d", bArchive, d, false, "the tick archive's rows/s against plain COPY");
+        ratio("c+/d", cArchive, d, false, "tick bars with the archive: two rows per tick");
+        ratio("c'/d", cNoDb, d, false, "diagnostic: tick bars without strategy_metrics writes");
+        ratio("c\"/d", cJdbc, d, false, "diagnostic: tick bars through the JDBC connector's upserts");
+        ratio("d*/d", dWriter, d, false, "diagnostic: the job's COPY writer vs plain COPY");
+        ratio("d'/d", dMerge, d, false, "diagnostic: the writer's merge path (after a restart) vs plain COPY");
     }
 
     private static void ratio(String name, Stats x, Stats y, boolean target, String note) {
@@ -413,10 +425,9 @@ public final class BenchMain {
     }
 
     /** The first run of a kind is the reference; every later run (and variant) must leave the same rows. */
-    private static void same(String what, AtomicReference<Fingerprint> reference, Fingerprint actual) {
+    private static void same(String what, AtomicReference<String> reference, String actual) {
         if (!reference.compareAndSet(null, actual)) {
-            same(what + ", strategy_metrics", reference.get().metrics(), actual.metrics());
-            same(what + ", price_ticks", reference.get().priceTicks(), actual.priceTicks());
+            same(what, reference.get(), actual);
         }
     }
 

@@ -1,11 +1,14 @@
 package io.quantsignals.bench;
 
 import io.quantsignals.embedded.PostgresServer;
-import io.quantsignals.job.sink.PostgresSinks;
+import io.quantsignals.job.sink.CopyBatchWriter;
+import io.quantsignals.job.sink.CopySink;
+import io.quantsignals.job.sink.PgBinary;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -36,7 +39,8 @@ final class DbBench {
         truncateMetrics();
         try (Connection c = postgres.connect()) {
             CopyManager copyManager = c.unwrap(PGConnection.class).getCopyAPI();
-            String sql = "COPY strategy_metrics (" + CopyUpsertSink.METRIC_COLUMNS + ") FROM STDIN (FORMAT binary)";
+            String sql = "COPY strategy_metrics (" + String.join(", ", CopySink.METRICS.columns())
+                    + ") FROM STDIN (FORMAT binary)";
             PgBinary out = new PgBinary();
             long t0 = System.nanoTime();
             for (int start = 0; start < rows.size; start += COPY_CHUNK) {
@@ -56,20 +60,42 @@ final class DbBench {
         }
     }
 
-    /** The COPY-upsert prototype's DB work alone: per batch COPY into a temp table + INSERT ... ON CONFLICT; seconds. */
-    double copyUpsert(MetricRows rows, int batchRows) throws SQLException {
+    /**
+     * (d') The production {@link CopyBatchWriter}'s merge path alone (forced for every batch, as after
+     * a restart): per batch COPY into a temp table + INSERT ... ON CONFLICT DO UPDATE; seconds.
+     */
+    double copyUpsert(MetricRows rows, int batchRows) throws IOException, SQLException {
+        return copyWriter(rows, batchRows, true);
+    }
+
+    /**
+     * (d*) The production {@link CopyBatchWriter}'s fast path: per batch one COPY straight into
+     * strategy_metrics, falling back to the merge only on a conflict (none here); seconds.
+     */
+    double copyFastPath(MetricRows rows, int batchRows) throws IOException, SQLException {
+        return copyWriter(rows, batchRows, false);
+    }
+
+    private double copyWriter(MetricRows rows, int batchRows, boolean merge) throws IOException, SQLException {
         truncateMetrics();
-        try (CopyUpsertSink.Batcher batcher = new CopyUpsertSink.Batcher(postgres.connect(), CopyUpsertSink.METRICS_STAGE,
-                CopyUpsertSink.METRICS_COPY, CopyUpsertSink.METRICS_MERGE)) {
+        // The rows are column arrays: the writer's "value" is the row's index.
+        try (CopyBatchWriter<Integer> writer = new CopyBatchWriter<>(postgres::connect, CopySink.METRICS, rows::encode)) {
             long t0 = System.nanoTime();
             for (int i = 0; i < rows.size; i++) {
-                rows.encode(i, batcher.rows);
-                if (batcher.pending() >= batchRows) {
-                    batcher.flush();
+                writer.add(i);
+                if (writer.pendingRows() >= batchRows || i == rows.size - 1) {
+                    if (merge) {
+                        writer.forceMergeMode(); // a merge of only new rows would end merge mode
+                    }
+                    writer.flush();
                 }
             }
-            batcher.flush();
             double seconds = (System.nanoTime() - t0) / 1e9;
+            long expectedMerged = merge ? (rows.size + batchRows - 1) / batchRows : 0;
+            if (writer.batchesMerged() != expectedMerged || writer.rowsWritten() != rows.size) {
+                throw new IllegalStateException("the writer merged " + writer.batchesMerged() + " batches, expected "
+                        + expectedMerged + "; wrote " + writer.rowsWritten() + " rows");
+            }
             try (Connection c = postgres.connect()) {
                 check(c, rows.size);
             }
@@ -78,7 +104,7 @@ final class DbBench {
     }
 
     /**
-     * What the job's JDBC sink does per batch: its own upsert ({@link PostgresSinks#METRICS}) batched,
+     * What the job's JDBC sink does per batch: its own upsert ({@link BenchSinks#METRICS_UPSERT}) batched,
      * reWriteBatchedInserts=true, auto-commit; seconds.
      */
     double jdbcUpsert(MetricRows rows, int batchRows) throws SQLException {
@@ -87,7 +113,7 @@ final class DbBench {
         props.setProperty("user", PostgresServer.USER);
         props.setProperty("reWriteBatchedInserts", "true");
         try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), props);
-             PreparedStatement ps = c.prepareStatement(PostgresSinks.METRICS)) {
+             PreparedStatement ps = c.prepareStatement(BenchSinks.METRICS_UPSERT)) {
             UUID run = UUID.fromString(rows.runId);
             long t0 = System.nanoTime();
             int pending = 0;

@@ -76,10 +76,14 @@ final class FlinkBench implements AutoCloseable {
     static QuantSignalsJob boundedJob(JobOptions options, JobSinks sinks) {
         RunsReader reader = new RunsReader(options.database(), options.strategyRunId(), options.costDefaults());
         KillSwitches killSwitches = new KillSwitches(options.killSwitchDir());
-        KafkaSource<IncomingMessage> ticks = kafkaSource(options, false)
+        KafkaSource<IncomingMessage> ticks = kafkaSource(options, options.groupId(), false)
                 .setBounded(OffsetsInitializer.latest())
                 .build();
-        return new QuantSignalsJob(options, ticks,
+        KafkaSource<IncomingMessage> archive = !options.tickArchive() ? null
+                : kafkaSource(options, QuantSignalsJob.archiveGroupId(options), false)
+                .setBounded(OffsetsInitializer.latest())
+                .build();
+        return new QuantSignalsJob(options, ticks, archive,
                 new DataGeneratorSource<>(new RunsPoller(reader), 1, TypeInformation.of(RunsSnapshot.class)),
                 new DataGeneratorSource<>(new KillSwitchPoller(killSwitches), 1, TypeInformation.of(KillSwitchSnapshot.class)),
                 reader, killSwitches, sinks);
@@ -89,7 +93,8 @@ final class FlinkBench implements AutoCloseable {
     static QuantSignalsJob unboundedJob(JobOptions options, JobSinks sinks) {
         RunsReader reader = new RunsReader(options.database(), options.strategyRunId(), options.costDefaults());
         KillSwitches killSwitches = new KillSwitches(options.killSwitchDir());
-        return new QuantSignalsJob(options, kafkaSource(options, true).build(),
+        return new QuantSignalsJob(options, kafkaSource(options, options.groupId(), true).build(),
+                options.tickArchive() ? kafkaSource(options, QuantSignalsJob.archiveGroupId(options), false).build() : null,
                 new DataGeneratorSource<>(new RunsPoller(reader), Long.MAX_VALUE,
                         RateLimiterStrategy.perSecond(1000.0 / options.runsPollInterval().toMillis()),
                         TypeInformation.of(RunsSnapshot.class)),
@@ -100,12 +105,12 @@ final class FlinkBench implements AutoCloseable {
     }
 
     /** QuantSignalsJob.kafkaSource's settings (package-private there), with the probing deserializer. */
-    private static KafkaSourceBuilder<IncomingMessage> kafkaSource(JobOptions options, boolean countRecords) {
+    private static KafkaSourceBuilder<IncomingMessage> kafkaSource(JobOptions options, String groupId, boolean countRecords) {
         OffsetResetStrategy reset = options.startFromLatest() ? OffsetResetStrategy.LATEST : OffsetResetStrategy.EARLIEST;
         return KafkaSource.<IncomingMessage>builder()
                 .setBootstrapServers(options.kafka())
                 .setTopics(options.pricesTopic())
-                .setGroupId(options.groupId())
+                .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
                 .setDeserializer(new TimedTickDeserializer(countRecords))
                 .setProperty("commit.offsets.on.checkpoint", "true");

@@ -3,6 +3,8 @@ package io.quantsignals.bench;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.strategy.MetricRow;
 import io.quantsignals.core.strategy.SmaCrossStrategy;
+import io.quantsignals.job.sink.CopySink;
+import io.quantsignals.job.sink.PgBinary;
 
 /**
  * The strategy_metrics rows job (c) writes, computed up front by the pure strategy from the very
@@ -71,7 +73,7 @@ final class MetricRows {
         }
     }
 
-    /** Row {@code i} in binary COPY form (the column order of {@link CopyUpsertSink#METRIC_COLUMNS}). */
+    /** Row {@code i} in binary COPY form (the column order of {@link CopySink#METRICS}). */
     void encode(int i, PgBinary out) {
         out.row(13);
         out.timestampMillisField(metricTime[i]);

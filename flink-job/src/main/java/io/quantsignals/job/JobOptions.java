@@ -76,7 +76,7 @@ public final class JobOptions {
             description = "How often strategy_runs is read for created, updated and ended runs (default ${DEFAULT-VALUE}).")
     Duration runsPollInterval;
 
-    @Option(names = "--sink-batch-size", paramLabel = "ROWS", defaultValue = "2000",
+    @Option(names = "--sink-batch-size", paramLabel = "ROWS", defaultValue = "5000",
             description = "Rows per database batch (default ${DEFAULT-VALUE}).")
     int sinkBatchSize;
 
@@ -95,6 +95,11 @@ public final class JobOptions {
     @Option(names = "--group-id", paramLabel = "ID", defaultValue = "quant-signals-job",
             description = "Kafka consumer group for offset reporting (default ${DEFAULT-VALUE}).")
     String groupId;
+
+    @Option(names = "--tick-archive", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Store every live tick in price_ticks, from a Kafka reader of its own so that the database's"
+                    + " write rate never slows the signals (default: on; --no-tick-archive when another job archives the topic).")
+    boolean tickArchive;
 
     @Option(names = "--parallelism", paramLabel = "N", description = "Job parallelism (default: the cluster's).")
     Integer parallelism;
@@ -211,6 +216,10 @@ public final class JobOptions {
 
     public String groupId() {
         return groupId;
+    }
+
+    public boolean tickArchive() {
+        return tickArchive;
     }
 
     public Integer parallelism() {

@@ -239,6 +239,10 @@ final class JobTestSupport {
         return expected.values().stream().mapToInt(r -> r.metrics().size()).sum();
     }
 
+    static int expectedTransitionRows(Map<String, Backtest.SymbolResult> expected) {
+        return expected.values().stream().mapToInt(r -> r.transitions().size()).sum();
+    }
+
     /** Every row of the run equals, to the last bit, what the pure strategy class computes. */
     static void assertRowsEqualBacktest(UUID runId, Map<String, Backtest.SymbolResult> expected) throws SQLException {
         for (Backtest.SymbolResult result : expected.values()) {

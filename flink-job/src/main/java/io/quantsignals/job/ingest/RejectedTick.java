@@ -1,5 +1,10 @@
 package io.quantsignals.job.ingest;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.quantsignals.core.price.ScaledPrice;
+import io.quantsignals.core.tick.RejectReason;
+import io.quantsignals.core.tick.Tick;
+
 /** One row of {@code rejected_ticks}: a message the job did not process, and why (SPEC §3). */
 public class RejectedTick {
     /** When the message reached Kafka (the record timestamp), so a reprocessed message maps to the same row. */
@@ -23,6 +28,15 @@ public class RejectedTick {
         this.payload = payload.length() <= MAX_PAYLOAD_CHARS ? payload
                 : payload.substring(0, MAX_PAYLOAD_CHARS) + "...(" + (payload.length() - MAX_PAYLOAD_CHARS) + " more chars)";
         this.reason = reason;
+    }
+
+    /** The row for a parsed tick the job did not evaluate (late, or for an unknown run); the payload is its canonical JSON. */
+    public static RejectedTick of(Tick tick, RejectReason reason, String detail) {
+        String payload = "{\"symbol\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(tick.symbol))
+                + "\",\"price\":" + ScaledPrice.toBigDecimal(tick.priceScaled).stripTrailingZeros().toPlainString()
+                + ",\"ts\":" + tick.tsMillis
+                + (tick.replayRunId != null ? ",\"replay_run_id\":\"" + tick.replayRunId + "\"" : "") + "}";
+        return new RejectedTick(tick.receivedAtMillis, TickDeserializer.sourceOf(tick), payload, reason + ": " + detail);
     }
 
     @Override

@@ -40,6 +40,8 @@ public final class RunDirectory {
 
     private final RunsReader reader;
     private List<RunConfig> startupSnapshot;
+    /** The broadcast runs as a list, built once per snapshot: every tick iterates them. */
+    private List<RunConfig> broadcastRuns;
     private final Map<String, RunConfig> lookedUp = new HashMap<>();
     private final Map<String, Long> missedAt = new HashMap<>();
 
@@ -71,15 +73,19 @@ public final class RunDirectory {
         meta.put(KILL_SWITCHES_READ_AT, readAt);
     }
 
-    /** Every active run. */
-    public Iterable<RunConfig> active(ReadOnlyBroadcastState<String, RunConfig> runs,
-                                      ReadOnlyBroadcastState<String, Long> meta) throws Exception {
+    /** Every active run (do not modify the list). */
+    public List<RunConfig> active(ReadOnlyBroadcastState<String, RunConfig> runs,
+                                  ReadOnlyBroadcastState<String, Long> meta) throws Exception {
+        if (broadcastRuns != null) {
+            return broadcastRuns;
+        }
         if (snapshotReceived(meta)) {
             startupSnapshot = null;
             List<RunConfig> list = new ArrayList<>();
             for (Map.Entry<String, RunConfig> e : runs.immutableEntries()) {
                 list.add(e.getValue());
             }
+            broadcastRuns = list;
             return list;
         }
         if (startupSnapshot == null) {
@@ -132,6 +138,7 @@ public final class RunDirectory {
     /** A new snapshot arrived: runs looked up directly are now covered by it (or have ended). */
     public void onSnapshot() {
         startupSnapshot = null;
+        broadcastRuns = null;
         lookedUp.clear();
         missedAt.clear();
     }

@@ -11,6 +11,7 @@ import io.quantsignals.core.tick.RejectReason;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.SideOutputs;
 import io.quantsignals.job.control.ControlEvent;
+import io.quantsignals.job.ingest.RejectedTick;
 import io.quantsignals.job.killswitch.KillSwitchEvent;
 import io.quantsignals.job.killswitch.KillSwitchFile;
 import io.quantsignals.job.killswitch.KillSwitchSnapshot;
@@ -21,10 +22,9 @@ import io.quantsignals.job.runs.RunsReader;
 import io.quantsignals.job.runs.RunsSnapshot;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
@@ -33,55 +33,64 @@ import org.apache.flink.util.Collector;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The strategy, per (run, symbol): a thin adapter that feeds the pure {@link SmaCrossStrategy}
- * with event-time bars and turns its results into rows.
+ * The strategy for every run, per symbol: a thin adapter that feeds the pure
+ * {@link SmaCrossStrategy} with event-time bars and turns its results into rows.
  *
- * <p>Ticks accumulate into pending bars (at most a few per key: those the watermark has not yet
- * passed); an event-time timer at each bar's last millisecond completes it, in time order, so the
- * strategy sees exactly the bar sequence of SPEC §5. Parameter updates reach the strategy before
- * the next bar; a run missing from a new runs snapshot has ended: each of its keys is flattened
- * ({@code RUN_ENDED}, at the latest tick price) and its state released.
+ * <p><b>Keyed by symbol, state per (run, symbol).</b> The Flink key is the symbol; each run trading
+ * it has its own {@link RunSymbolState} in a map under that key, never shared with another run. A
+ * tick therefore crosses the network once, straight from the Kafka source's task, and is evaluated
+ * here for every run that trades its symbol. (Keying by (run, symbol) needs a routing operator in
+ * front that knows the runs, which costs a second serialization hop per tick and per run: the job
+ * measured 5x slower that way, see bench/README.md.)
  *
- * <p>REPLAY runs evaluate history published while live ticks keep flowing on the same topic, so
- * they cannot use the job's (live) watermark. Each (replay run, symbol) keeps its own event-time
+ * <p><b>Bars.</b> A live tick joins its pending bar for each run (unless that bar is already
+ * complete at the watermark: then the tick is late and rejected once, however many runs it
+ * concerns). A new bar registers an event-time timer at its last millisecond; the timer completes,
+ * in time order, every bar of the symbol's runs that the timer's time completes, so each run's
+ * strategy sees exactly the bar sequence of SPEC §5. Parameter updates reach a run's strategy
+ * before its next bar; a run missing from a new runs snapshot has ended: it is flattened
+ * ({@code RUN_ENDED}, at the latest tick price) on every symbol and its state released.
+ *
+ * <p><b>REPLAY runs</b> evaluate history published while live ticks keep flowing on the same topic,
+ * so they cannot use the job's (live) watermark. Each (replay run, symbol) keeps its own event-time
  * clock instead: the greatest tick time seen minus the out-of-orderness, moved to the replay's end
  * by the tool's end marker. The replay tool publishes in event-time order, so this clock, and with
  * it every bar and every row, is the same at any speedup.
  */
-public class SignalFunction extends KeyedBroadcastProcessFunction<String, RoutedTick, ControlEvent, MetricRecord> {
+public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, ControlEvent, MetricRecord> {
 
+    /** Per symbol (the key): the state of every run trading it, by run id. */
     @VisibleForTesting
-    static final ValueStateDescriptor<SmaCrossState> STRATEGY =
-            new ValueStateDescriptor<>("strategy", TypeInformation.of(SmaCrossState.class));
-    @VisibleForTesting
-    static final MapStateDescriptor<Long, PendingBar> PENDING_BARS = new MapStateDescriptor<>(
-            "pending-bars", BasicTypeInfo.LONG_TYPE_INFO, TypeInformation.of(PendingBar.class));
-
-    /** Per (replay run, symbol): the event-time clock that completes its bars (see the class comment). */
-    @VisibleForTesting
-    static final ValueStateDescriptor<Long> REPLAY_CLOCK = new ValueStateDescriptor<>("replay-clock", BasicTypeInfo.LONG_TYPE_INFO);
+    static final MapStateDescriptor<String, RunSymbolState> RUNS_OF_SYMBOL = new MapStateDescriptor<>(
+            "runs-of-symbol", BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(RunSymbolState.class));
 
     private final RunsReader reader;
     private final KillSwitches killSwitches;
     private final long maxOutOfOrdernessMillis;
 
     private transient RunDirectory directory;
-    /** The kill-switch folder as read at start-up, used until the first kill-switch broadcast arrives. */
-    private transient List<KillSwitchFile> killSwitchesAtStart;
-    private transient ValueState<SmaCrossState> strategyState;
-    private transient MapState<Long, PendingBar> pendingBars;
-    private transient ValueState<Long> replayClock;
+    private transient MapState<String, RunSymbolState> runsOfSymbol;
+    /**
+     * The engaged kill switches, as in the broadcast state (rebuilt from it after a restore); before
+     * the first kill-switch broadcast, the folder as read at start-up.
+     */
+    private transient List<KillSwitchFile> engagedKillSwitches;
+    private transient Counter routed;
+    private transient Counter late;
+    private transient Counter invalidRun;
+    private transient Counter notForThisJob;
+    private transient Counter withoutRun;
     private transient Counter bars;
     private transient Counter transitions;
     private transient Counter riskHalts;
-    private transient Counter ticksForEndedRuns;
-    /** Late ticks caught here: replay ticks, and live ticks after an idle partition resumed. */
-    private transient Counter ticksLateAtStrategy;
     private transient volatile int activeRuns;
+    private transient volatile long latestWatermark;
 
     public SignalFunction(RunsReader reader, KillSwitches killSwitches, long maxOutOfOrdernessMillis) {
         this.reader = reader;
@@ -92,139 +101,154 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
     @Override
     public void open(OpenContext openContext) {
         directory = new RunDirectory(reader);
-        strategyState = getRuntimeContext().getState(STRATEGY);
-        pendingBars = getRuntimeContext().getMapState(PENDING_BARS);
-        replayClock = getRuntimeContext().getState(REPLAY_CLOCK);
+        runsOfSymbol = getRuntimeContext().getMapState(RUNS_OF_SYMBOL);
+        latestWatermark = Long.MIN_VALUE;
         var metrics = getRuntimeContext().getMetricGroup();
+        routed = metrics.counter("ticksRouted");
+        late = metrics.counter("ticksLate");
+        invalidRun = metrics.counter("ticksInvalidRun");
+        notForThisJob = metrics.counter("ticksNotForThisJob");
+        withoutRun = metrics.counter("ticksWithoutRun");
         bars = metrics.counter("bars");
         transitions = metrics.counter("transitions");
         riskHalts = metrics.counter("riskHalts");
-        ticksForEndedRuns = metrics.counter("ticksForEndedRuns");
-        ticksLateAtStrategy = metrics.counter("ticksLateAtStrategy");
         metrics.gauge("activeRuns", () -> activeRuns);
+        // Event-time lag: how far the watermark trails the wall clock (large for replays of history).
+        metrics.gauge("eventTimeLagMillis", () -> latestWatermark == Long.MIN_VALUE ? 0L
+                : System.currentTimeMillis() - latestWatermark);
     }
 
     @Override
-    public void processElement(RoutedTick routed, ReadOnlyContext ctx, Collector<MetricRecord> out) throws Exception {
-        RunConfig run = directory.find(routed.runId, ctx.getBroadcastState(RunDirectory.RUNS),
-                ctx.getBroadcastState(RunDirectory.RUNS_META));
-        if (run == null) {
-            // Routed just before the run ended; its final RUN_ENDED transition is already written.
-            ticksForEndedRuns.inc();
+    public void processElement(Tick tick, ReadOnlyContext ctx, Collector<MetricRecord> out) throws Exception {
+        long watermark = ctx.currentWatermark();
+        if (watermark != latestWatermark) {
+            latestWatermark = watermark;
+        }
+        if (tick.replayRunId != null) {
+            processReplay(tick, ctx, out);
+        } else if (!tick.replayEnd) {
+            // (A live partition's end-of-replay marker has moved the watermark; it has nothing to evaluate.)
+            processLive(tick, watermark, ctx);
+        }
+    }
+
+    /** A live tick: into its pending bar of every active LIVE and PAPER run trading the symbol. */
+    private void processLive(Tick tick, long watermark, ReadOnlyContext ctx) throws Exception {
+        boolean isLate = false;
+        int routes = 0;
+        for (RunConfig run : directory.active(ctx.getBroadcastState(RunDirectory.RUNS),
+                ctx.getBroadcastState(RunDirectory.RUNS_META))) {
+            if (run.isReplay() || !run.params().tradesSymbol(tick.symbol)) {
+                continue;
+            }
+            RunSymbolState state = stateOf(run.runId);
+            SmaCrossStrategy strategy = strategyFor(run, state, ctx);
+            long interval = run.params().barIntervalMillis();
+            if (isLate(tick.tsMillis, interval, watermark, state.strategy)) {
+                isLate = true;
+                continue;
+            }
+            long barTime = Bars.barTimeOf(tick.tsMillis, interval);
+            strategy.observeTick(tick.tsMillis, tick.priceScaled);
+            if (state.pending.add(barTime, tick.tsMillis, tick.priceScaled)) {
+                ctx.timerService().registerEventTimeTimer(Bars.lastTimestampOf(barTime, interval));
+            }
+            runsOfSymbol.put(run.runId, state);
+            routes++;
+        }
+        routed.inc(routes);
+        if (isLate) {
+            late.inc();
+            ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.LATE,
+                    "its bar had completed (watermark " + watermark + ", tick ts " + tick.tsMillis + ")"));
+        } else if (routes == 0) {
+            // Stored in price_ticks all the same; no active run trades this symbol right now.
+            withoutRun.inc();
+        }
+    }
+
+    /** A replay tick, start marker or end marker for one REPLAY run, on that run's own clock. */
+    private void processReplay(Tick tick, ReadOnlyContext ctx, Collector<MetricRecord> out) throws Exception {
+        if (!directory.inScope(tick.replayRunId)) {
+            // Another job (started with --strategy-run-id) evaluates that run.
+            notForThisJob.inc();
             return;
         }
-        Tick tick = routed.tick;
+        RunConfig run = directory.find(tick.replayRunId, ctx.getBroadcastState(RunDirectory.RUNS),
+                ctx.getBroadcastState(RunDirectory.RUNS_META));
+        if (run == null || !run.isReplay()) {
+            invalidRun.inc();
+            ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.INVALID_RUN_ID,
+                    "run " + tick.replayRunId + " is not an active REPLAY run"));
+            return;
+        }
         if (tick.replayReset) {
             // A replay of this run starts: its evaluation of this symbol starts afresh.
-            strategyState.clear();
-            pendingBars.clear();
-            replayClock.clear();
+            runsOfSymbol.remove(run.runId);
             return;
         }
-        SmaCrossStrategy strategy = strategyFor(run, ctx);
+        RunSymbolState state = stateOf(run.runId);
+        SmaCrossStrategy strategy = strategyFor(run, state, ctx);
         long interval = run.params().barIntervalMillis();
-        if (!run.isReplay()) {
-            // The router let it through, but this operator's watermark can be ahead of the router's:
-            // after an idle partition resumes, its router sends ticks for bars already completed here.
-            if (isLateHere(tick.tsMillis, interval, ctx.currentWatermark(), strategy.state())) {
-                ticksLateAtStrategy.inc();
-                ctx.output(SideOutputs.REJECTED, TickRouter.rejection(tick, RejectReason.LATE,
-                        "its bar had completed (watermark " + ctx.currentWatermark() + ", tick ts " + tick.tsMillis + ")"));
-                return;
-            }
-            addToBar(tick, interval, strategy);
-            ctx.timerService().registerEventTimeTimer(Bars.lastTimestampOf(Bars.barTimeOf(tick.tsMillis, interval), interval));
-            strategyState.update(strategy.state());
-            return;
-        }
-        long clock = replayClock.value() == null ? Long.MIN_VALUE : replayClock.value();
         if (tick.replayEnd) {
-            clock = Math.max(clock, tick.tsMillis - 1);
-        } else if (isLateHere(tick.tsMillis, interval, clock, strategy.state())) {
-            ticksLateAtStrategy.inc();
-            ctx.output(SideOutputs.REJECTED, TickRouter.rejection(tick, RejectReason.LATE,
-                    "its bar had completed in replay run " + run.runId + " (clock " + clock + ")"));
+            state.replayClock = Math.max(state.replayClock, tick.tsMillis - 1);
+        } else if (isLate(tick.tsMillis, interval, state.replayClock, state.strategy)) {
+            late.inc();
+            ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.LATE,
+                    "its bar had completed in replay run " + run.runId + " (clock " + state.replayClock + ")"));
             return;
         } else {
-            addToBar(tick, interval, strategy);
-            clock = Math.max(clock, tick.tsMillis - maxOutOfOrdernessMillis - 1);
+            strategy.observeTick(tick.tsMillis, tick.priceScaled);
+            state.pending.add(Bars.barTimeOf(tick.tsMillis, interval), tick.tsMillis, tick.priceScaled);
+            state.replayClock = Math.max(state.replayClock, tick.tsMillis - maxOutOfOrdernessMillis - 1);
+            routed.inc();
         }
-        replayClock.update(clock);
-        completeBars(run, ctx.getCurrentKey(), strategy, clock, out, ctx);
-        strategyState.update(strategy.state());
+        completeBars(run, tick.symbol, state, strategy, state.replayClock, out, ctx);
+        runsOfSymbol.put(run.runId, state);
     }
 
     /** Whether a tick's bar is complete at this watermark, or no longer after the last bar this key completed. */
-    private static boolean isLateHere(long ts, long interval, long watermark, SmaCrossState state) {
+    private static boolean isLate(long ts, long interval, long watermark, SmaCrossState state) {
         return Bars.isLate(ts, interval, watermark)
                 || (state.hasPreviousBar && Bars.barTimeOf(ts, interval) <= state.lastBarTime);
     }
 
-    /** Adds a tick to its pending bar (SPEC §5 close rule) and remembers its price for flattens. */
-    private void addToBar(Tick tick, long interval, SmaCrossStrategy strategy) throws Exception {
-        strategy.observeTick(tick.tsMillis, tick.priceScaled);
-        long barTime = Bars.barTimeOf(tick.tsMillis, interval);
-        PendingBar bar = pendingBars.get(barTime);
-        if (bar == null) {
-            bar = new PendingBar(barTime, tick.tsMillis, tick.priceScaled);
-        } else {
-            bar.offer(tick.tsMillis, tick.priceScaled);
-        }
-        pendingBars.put(barTime, bar);
-    }
-
+    /** A bar's last millisecond has passed: complete the due bars of every live run of this symbol. */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<MetricRecord> out) throws Exception {
-        String runId = RoutedTick.runIdOf(ctx.getCurrentKey());
-        RunConfig run = directory.find(runId, ctx.getBroadcastState(RunDirectory.RUNS),
-                ctx.getBroadcastState(RunDirectory.RUNS_META));
-        if (run == null) {
-            // The run ended: its state was released when the snapshot said so.
-            pendingBars.clear();
-            return;
+        List<String> runIds = new ArrayList<>(2);
+        for (String runId : runsOfSymbol.keys()) {
+            runIds.add(runId);
         }
-        // Timers fire in time order and each bar registered one at its last millisecond, so this
-        // timer completes exactly one bar, found directly: a scan of every pending bar would make
-        // tick bars (many pending at once) quadratic.
-        long interval = run.params().barIntervalMillis();
-        long barTime = timestamp - Bars.lastTimestampOf(0, interval);
-        PendingBar bar = pendingBars.get(barTime);
-        if (bar == null) {
-            return;
-        }
-        SmaCrossStrategy strategy = strategyFor(run, ctx);
-        completeBar(run, RoutedTick.symbolOf(ctx.getCurrentKey()), strategy, bar, out, ctx);
-        strategyState.update(strategy.state());
-    }
-
-    /**
-     * Feeds every pending bar complete at {@code watermark} to the strategy, oldest first (replay runs,
-     * whose clock can complete several bars at once and whose keys hold only a few pending bars).
-     */
-    private void completeBars(RunConfig run, String key, SmaCrossStrategy strategy, long watermark,
-                              Collector<MetricRecord> out, ReadOnlyContext ctx) throws Exception {
-        long interval = run.params().barIntervalMillis();
-        List<PendingBar> complete = new ArrayList<>(1);
-        for (PendingBar bar : pendingBars.values()) {
-            if (Bars.isComplete(bar.barTime, interval, watermark)) {
-                complete.add(bar);
+        for (String runId : runIds) {
+            RunConfig run = directory.find(runId, ctx.getBroadcastState(RunDirectory.RUNS),
+                    ctx.getBroadcastState(RunDirectory.RUNS_META));
+            if (run == null || run.isReplay()) {
+                continue; // ended runs were released with their snapshot; replay runs follow their own clock
+            }
+            RunSymbolState state = runsOfSymbol.get(runId);
+            if (state.pending.size() > 0) {
+                if (completeBars(run, ctx.getCurrentKey(), state, strategyFor(run, state, ctx), timestamp, out, ctx)) {
+                    runsOfSymbol.put(runId, state);
+                }
             }
         }
-        if (complete.isEmpty()) {
-            return;
-        }
-        complete.sort((a, b) -> Long.compare(a.barTime, b.barTime));
-        String symbol = RoutedTick.symbolOf(key);
+    }
+
+    /** Feeds the run's pending bars complete at {@code watermark} to its strategy, oldest first; true if any. */
+    private boolean completeBars(RunConfig run, String symbol, RunSymbolState state, SmaCrossStrategy strategy,
+                                 long watermark, Collector<MetricRecord> out, ReadOnlyContext ctx) {
+        PendingBar[] complete = state.pending.removeComplete(run.params().barIntervalMillis(), watermark);
         for (PendingBar bar : complete) {
             completeBar(run, symbol, strategy, bar, out, ctx);
         }
+        return complete.length > 0;
     }
 
     /** Feeds one completed bar to the strategy and emits its rows. */
     private void completeBar(RunConfig run, String symbol, SmaCrossStrategy strategy, PendingBar bar,
-                             Collector<MetricRecord> out, ReadOnlyContext ctx) throws Exception {
+                             Collector<MetricRecord> out, ReadOnlyContext ctx) {
         BarResult result = strategy.onBar(bar.barTime, bar.closePrice);
-        pendingBars.remove(bar.barTime);
         bars.inc();
         out.collect(new MetricRecord(run.runId, symbol, result.metric()));
         if (result.transition() != null) {
@@ -255,21 +279,21 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
      * the file's. Keys then stay flat while covered: {@link #strategyFor} keeps their flag in sync.
      */
     private void onKillSwitches(KillSwitchSnapshot snapshot, Context ctx) throws Exception {
-        var engaged = ctx.getBroadcastState(KillSwitches.ENGAGED);
-        Map<String, KillSwitchFile> before = new HashMap<>();
+        BroadcastState<String, KillSwitchFile> engaged = ctx.getBroadcastState(KillSwitches.ENGAGED);
+        Set<String> before = new HashSet<>();
         for (Map.Entry<String, KillSwitchFile> e : engaged.entries()) {
-            before.put(e.getKey(), e.getValue());
+            before.add(e.getKey());
         }
         engaged.clear();
         for (KillSwitchFile f : snapshot.engaged) {
             engaged.put(f.scope, f);
         }
         RunDirectory.markKillSwitches(ctx.getBroadcastState(RunDirectory.RUNS_META), snapshot.readAtMillis);
-        killSwitchesAtStart = null;
+        engagedKillSwitches = new ArrayList<>(snapshot.engaged);
 
         List<KillSwitchFile> newlyEngaged = new ArrayList<>();
         for (KillSwitchFile f : snapshot.engaged) {
-            if (!before.containsKey(f.scope)) {
+            if (!before.contains(f.scope)) {
                 newlyEngaged.add(f);
             }
         }
@@ -277,27 +301,29 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
             return;
         }
         var runs = ctx.getBroadcastState(RunDirectory.RUNS);
-        ctx.applyToKeyedState(STRATEGY, (key, state) -> {
-            String runId = RoutedTick.runIdOf(key);
-            KillSwitchFile cause = KillSwitches.covering(newlyEngaged, runId);
-            RunConfig run = runs.get(runId);
-            SmaCrossState stored = state.value();
-            if (cause == null || run == null || stored == null) {
-                return;
+        ctx.applyToKeyedState(RUNS_OF_SYMBOL, (symbol, states) -> {
+            for (Map.Entry<String, RunSymbolState> e : states.entries()) {
+                KillSwitchFile cause = KillSwitches.covering(newlyEngaged, e.getKey());
+                RunConfig run = runs.get(e.getKey());
+                SmaCrossState stored = e.getValue().strategy;
+                if (cause == null || run == null) {
+                    continue;
+                }
+                SmaCrossStrategy strategy = new SmaCrossStrategy(run.params(), stored);
+                strategy.setKillSwitchEngaged(true);
+                PositionTransition exit = strategy.flatten(cause.engagedAtMillis, PositionTransition.Reason.KILL_SWITCH);
+                if (exit != null) {
+                    transitions.inc();
+                    ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(run.runId, symbol, exit));
+                }
+                e.setValue(e.getValue());
             }
-            SmaCrossStrategy strategy = new SmaCrossStrategy(run.params(), stored);
-            strategy.setKillSwitchEngaged(true);
-            PositionTransition exit = strategy.flatten(cause.engagedAtMillis, PositionTransition.Reason.KILL_SWITCH);
-            if (exit != null) {
-                transitions.inc();
-                ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(runId, RoutedTick.symbolOf(key), exit));
-            }
-            state.update(stored);
         });
     }
 
+    /** A new runs snapshot: ended runs are flattened and released, then the snapshot replaces the runs. */
     private void onRuns(RunsSnapshot snapshot, Context ctx) throws Exception {
-        var runs = ctx.getBroadcastState(RunDirectory.RUNS);
+        BroadcastState<String, RunConfig> runs = ctx.getBroadcastState(RunDirectory.RUNS);
         Map<String, RunConfig> ended = new HashMap<>();
         for (Map.Entry<String, RunConfig> e : runs.entries()) {
             ended.put(e.getKey(), e.getValue());
@@ -306,79 +332,102 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Routed
             ended.remove(run.runId);
         }
         if (!ended.isEmpty()) {
-            ctx.applyToKeyedState(STRATEGY, (key, state) -> {
-                RunConfig run = ended.get(RoutedTick.runIdOf(key));
-                SmaCrossState stored = state.value();
-                if (run == null || stored == null) {
-                    return;
+            ctx.applyToKeyedState(RUNS_OF_SYMBOL, (symbol, states) -> {
+                List<String> release = new ArrayList<>();
+                for (Map.Entry<String, RunSymbolState> e : states.entries()) {
+                    RunConfig run = ended.get(e.getKey());
+                    if (run == null) {
+                        continue;
+                    }
+                    SmaCrossState stored = e.getValue().strategy;
+                    PositionTransition exit = new SmaCrossStrategy(run.params(), stored)
+                            .flatten(stored.latestTickTime, PositionTransition.Reason.RUN_ENDED);
+                    if (exit != null) {
+                        transitions.inc();
+                        ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(run.runId, symbol, exit));
+                    }
+                    release.add(e.getKey());
                 }
-                PositionTransition exit = new SmaCrossStrategy(run.params(), stored)
-                        .flatten(stored.latestTickTime, PositionTransition.Reason.RUN_ENDED);
-                if (exit != null) {
-                    transitions.inc();
-                    ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(run.runId, RoutedTick.symbolOf(key), exit));
-                }
-                state.clear();
-            });
-            ctx.applyToKeyedState(PENDING_BARS, (key, state) -> {
-                if (ended.containsKey(RoutedTick.runIdOf(key))) {
-                    state.clear();
-                }
-            });
-            ctx.applyToKeyedState(REPLAY_CLOCK, (key, state) -> {
-                if (ended.containsKey(RoutedTick.runIdOf(key))) {
-                    state.clear();
+                for (String runId : release) {
+                    states.remove(runId);
                 }
             });
         }
-        TickRouter.replaceRuns(runs, snapshot);
+        replaceRuns(runs, snapshot);
         RunDirectory.markSnapshot(ctx.getBroadcastState(RunDirectory.RUNS_META), snapshot.polledAtMillis);
         directory.onSnapshot();
         activeRuns = snapshot.runs.size();
     }
 
+    /** Makes the broadcast state equal to the snapshot (the same on every parallel instance). */
+    private static void replaceRuns(BroadcastState<String, RunConfig> state, RunsSnapshot snapshot) throws Exception {
+        Set<String> current = new HashSet<>();
+        for (RunConfig run : snapshot.runs) {
+            current.add(run.runId);
+            RunConfig old = state.get(run.runId);
+            if (old == null || old.version != run.version) {
+                state.put(run.runId, run);
+            }
+        }
+        Set<String> gone = new HashSet<>();
+        for (Map.Entry<String, RunConfig> e : state.entries()) {
+            if (!current.contains(e.getKey())) {
+                gone.add(e.getKey());
+            }
+        }
+        for (String runId : gone) {
+            state.remove(runId);
+        }
+    }
+
+    private RunSymbolState stateOf(String runId) throws Exception {
+        RunSymbolState state = runsOfSymbol.get(runId);
+        return state != null ? state : new RunSymbolState();
+    }
+
     /**
-     * The strategy over this key's state, with the run's current parameters applied and its
+     * The strategy over a (run, symbol)'s state, with the run's current parameters applied and its
      * kill-switch flag in line with the folder.
      */
-    private SmaCrossStrategy strategyFor(RunConfig run, ReadOnlyContext ctx) throws Exception {
+    private SmaCrossStrategy strategyFor(RunConfig run, RunSymbolState state, ReadOnlyContext ctx) throws Exception {
         StrategyParams params = run.params();
-        SmaCrossState stored = strategyState.value();
         SmaCrossStrategy strategy;
-        if (stored == null) {
+        if (state.strategy == null) {
             strategy = new SmaCrossStrategy(params);
-            strategy.state().paramsVersion = run.version;
+            state.strategy = strategy.state();
+            state.strategy.paramsVersion = run.version;
         } else {
+            SmaCrossState stored = state.strategy;
             strategy = new SmaCrossStrategy(params, stored);
             if (stored.paramsVersion != run.version) {
                 // The run was updated since this key last saw it: new params from this bar on.
                 if (stored.haltedByRisk) {
                     ctx.output(SideOutputs.KILL_SWITCH_EVENTS, new KillSwitchEvent(Math.max(stored.latestTickTime,
                             stored.lastBarTime), run.runId, KillSwitchEvent.RELEASED, KillSwitchEvent.SOURCE_RISK_LIMIT,
-                            "params updated: risk halt on " + RoutedTick.symbolOf(ctx.getCurrentKey()) + " lifted"));
+                            "params updated: risk halt on " + ctx.getCurrentKey() + " lifted"));
                 }
                 strategy.applyParams(params);
                 stored.paramsVersion = run.version;
             }
         }
-        strategy.setKillSwitchEngaged(killSwitchCovering(run.runId, ctx) != null);
+        strategy.setKillSwitchEngaged(KillSwitches.covering(engagedKillSwitches(ctx), run.runId) != null);
         return strategy;
     }
 
-    /** The engaged kill switch covering a run, or null; before the first broadcast, the folder read at start. */
-    private KillSwitchFile killSwitchCovering(String runId, ReadOnlyContext ctx) throws Exception {
-        if (RunDirectory.killSwitchesReceived(ctx.getBroadcastState(RunDirectory.RUNS_META))) {
-            List<KillSwitchFile> engaged = new ArrayList<>();
-            for (Map.Entry<String, KillSwitchFile> e : ctx.getBroadcastState(KillSwitches.ENGAGED).immutableEntries()) {
-                engaged.add(e.getValue());
+    private List<KillSwitchFile> engagedKillSwitches(ReadOnlyContext ctx) throws Exception {
+        if (engagedKillSwitches == null) {
+            if (RunDirectory.killSwitchesReceived(ctx.getBroadcastState(RunDirectory.RUNS_META))) {
+                List<KillSwitchFile> engaged = new ArrayList<>();
+                for (Map.Entry<String, KillSwitchFile> e : ctx.getBroadcastState(KillSwitches.ENGAGED).immutableEntries()) {
+                    engaged.add(e.getValue());
+                }
+                engagedKillSwitches = engaged;
+            } else {
+                // Fail safe at start-up: never open a position the folder forbids for want of a broadcast.
+                engagedKillSwitches = killSwitches.read().engaged;
             }
-            return KillSwitches.covering(engaged, runId);
         }
-        if (killSwitchesAtStart == null) {
-            // Fail safe at start-up: never open a position the folder forbids for want of a broadcast.
-            killSwitchesAtStart = killSwitches.read().engaged;
-        }
-        return KillSwitches.covering(killSwitchesAtStart, runId);
+        return engagedKillSwitches;
     }
 
     @Override

@@ -17,11 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StateShapeTest {
 
-    private static final Set<Class<?>> POJO_CLASSES = Set.of(SmaCrossState.class, ExactSmaPair.class, PendingBar.class);
+    private static final Set<Class<?>> POJO_CLASSES = Set.of(SmaCrossState.class, ExactSmaPair.class, PendingBar.class,
+            PendingBars.class);
 
     private static final Set<Class<?>> ALLOWED_FIELD_TYPES = Set.of(
             boolean.class, byte.class, short.class, int.class, long.class, float.class, double.class, char.class,
-            Boolean.class, Integer.class, Long.class, Double.class, String.class, long[].class, double[].class);
+            Boolean.class, Integer.class, Long.class, Double.class, String.class, long[].class, double[].class,
+            PendingBar[].class);
 
     @Test
     void stateClassesFollowFlinksPojoRules() throws Exception {

@@ -1,0 +1,184 @@
+package io.quantsignals.job.sink;
+
+import io.quantsignals.core.price.ScaledPrice;
+import io.quantsignals.core.tick.Tick;
+import io.quantsignals.job.runs.DatabaseSettings;
+import io.quantsignals.job.signal.MetricRecord;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An at-least-once Flink sink that writes through {@link CopyBatchWriter}: binary COPY with an
+ * upsert fallback, i.e. the semantics of the JDBC sink's {@code INSERT ... ON CONFLICT DO UPDATE}
+ * at COPY speed. Each subtask buffers up to {@code batchRows} rows and writes them when the batch
+ * is full, {@code flushInterval} after the first buffered row, and in {@link SinkWriter#flush}
+ * (before every checkpoint barrier and at the end of input): so everything before a checkpoint is
+ * committed when the checkpoint completes, and rows re-delivered after a restart are merged.
+ *
+ * <p>Metrics per subtask: {@code rowsWritten}, {@code batchesCopied}, {@code batchesMerged} (and
+ * Flink's standard {@code numRecordsSend}).
+ */
+public final class CopySink<T> implements Sink<T> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** price_ticks: the columns and key of {@link PostgresSinks}' upsert. */
+    public static final CopyTable PRICE_TICKS = CopyTable.of("price_ticks",
+            List.of("event_time", "symbol", "price", "volume", "source", "ingest_seq"),
+            List.of("symbol", "event_time", "source", "ingest_seq"));
+
+    /** strategy_metrics: the columns and key of {@link PostgresSinks#METRICS}. */
+    public static final CopyTable METRICS = CopyTable.of("strategy_metrics",
+            List.of("metric_time", "strategy_run_id", "symbol", "price", "sma_fast", "sma_slow", "position",
+                    "gross_return", "transaction_cost", "slippage_cost", "net_return", "cumulative_return", "drawdown"),
+            List.of("strategy_run_id", "symbol", "metric_time"));
+
+    private final DatabaseSettings database;
+    private final CopyTable table;
+    private final CopyBatchWriter.Encoder<T> encoder;
+    private final int batchRows;
+    private final long flushIntervalMillis;
+
+    public CopySink(DatabaseSettings database, CopyTable table, CopyBatchWriter.Encoder<T> encoder, int batchRows,
+                    Duration flushInterval) {
+        if (batchRows < 1) {
+            throw new IllegalArgumentException("batchRows must be at least 1, not " + batchRows);
+        }
+        if (flushInterval.isNegative() || flushInterval.isZero()) {
+            throw new IllegalArgumentException("flushInterval must be positive, not " + flushInterval);
+        }
+        this.database = Objects.requireNonNull(database, "database");
+        this.table = Objects.requireNonNull(table, "table");
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
+        this.batchRows = batchRows;
+        this.flushIntervalMillis = flushInterval.toMillis();
+    }
+
+    /** price_ticks, the same columns and values as {@link PostgresSinks#priceTicks()} writes. */
+    public static CopySink<Tick> priceTicks(DatabaseSettings db, int batchRows, Duration flushInterval) {
+        return new CopySink<>(db, PRICE_TICKS, CopySink::encodeTick, batchRows, flushInterval);
+    }
+
+    /** strategy_metrics, the same columns and values as {@link PostgresSinks#metrics()} writes. */
+    public static CopySink<MetricRecord> metrics(DatabaseSettings db, int batchRows, Duration flushInterval) {
+        return new CopySink<>(db, METRICS, CopySink::encodeMetric, batchRows, flushInterval);
+    }
+
+    /** One row of {@link #PRICE_TICKS}. */
+    public static void encodeTick(Tick t, PgBinary out) {
+        out.row(6);
+        out.timestampMillisField(t.tsMillis);
+        out.textField(t.symbol);
+        out.float8Field(ScaledPrice.toDouble(t.priceScaled));
+        if (t.hasVolume()) {
+            out.float8Field(t.volume);
+        } else {
+            out.nul();
+        }
+        out.textField(t.source);
+        out.int8Field(t.sourceSeq);
+    }
+
+    /** One row of {@link #METRICS}. */
+    public static void encodeMetric(MetricRecord m, PgBinary out) {
+        out.row(13);
+        out.timestampMillisField(m.metricTime);
+        out.uuidField(m.runId);
+        out.textField(m.symbol);
+        out.float8Field(m.price);
+        out.float8OrNull(m.smaFast);
+        out.float8OrNull(m.smaSlow);
+        out.int2Field(m.position);
+        out.float8Field(m.grossReturn);
+        out.float8Field(m.transactionCost);
+        out.float8Field(m.slippageCost);
+        out.float8Field(m.netReturn);
+        out.float8Field(m.cumulativeReturn);
+        out.float8Field(m.drawdown);
+    }
+
+    public CopyTable table() {
+        return table;
+    }
+
+    @Override
+    public SinkWriter<T> createWriter(WriterInitContext context) {
+        String applicationName = "quant-signals-copy-" + table.table();
+        CopyBatchWriter<T> writer = new CopyBatchWriter<>(() -> database.connect(applicationName), table, encoder);
+        return new Writer<>(writer, batchRows, flushIntervalMillis, context.getProcessingTimeService(),
+                context.metricGroup());
+    }
+
+    private static final class Writer<T> implements SinkWriter<T> {
+        private final CopyBatchWriter<T> writer;
+        private final int batchRows;
+        private final long flushIntervalMillis;
+        private final ProcessingTimeService time;
+        private final Counter rowsWritten;
+        private final Counter batchesCopied;
+        private final Counter batchesMerged;
+        private final Counter numRecordsSend;
+        private boolean timerPending;
+        private boolean closed;
+
+        Writer(CopyBatchWriter<T> writer, int batchRows, long flushIntervalMillis, ProcessingTimeService time,
+               SinkWriterMetricGroup metrics) {
+            this.writer = writer;
+            this.batchRows = batchRows;
+            this.flushIntervalMillis = flushIntervalMillis;
+            this.time = time;
+            this.rowsWritten = metrics.counter("rowsWritten");
+            this.batchesCopied = metrics.counter("batchesCopied");
+            this.batchesMerged = metrics.counter("batchesMerged");
+            this.numRecordsSend = metrics.getNumRecordsSendCounter();
+        }
+
+        @Override
+        public void write(T element, Context context) throws IOException {
+            writer.add(element);
+            if (writer.pendingRows() >= batchRows) {
+                flushBatch();
+            } else if (!timerPending) {
+                timerPending = true;
+                time.registerTimer(time.getCurrentProcessingTime() + flushIntervalMillis, ts -> {
+                    timerPending = false;
+                    if (!closed) {
+                        flushBatch();
+                    }
+                });
+            }
+        }
+
+        /** Called before every checkpoint barrier and at the end of input: what makes at-least-once hold. */
+        @Override
+        public void flush(boolean endOfInput) throws IOException {
+            flushBatch();
+        }
+
+        private void flushBatch() throws IOException {
+            long rows = writer.rowsWritten();
+            long copied = writer.batchesCopied();
+            long merged = writer.batchesMerged();
+            writer.flush();
+            rowsWritten.inc(writer.rowsWritten() - rows);
+            numRecordsSend.inc(writer.rowsWritten() - rows);
+            batchesCopied.inc(writer.batchesCopied() - copied);
+            batchesMerged.inc(writer.batchesMerged() - merged);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            writer.close();
+        }
+    }
+}
