@@ -4,6 +4,7 @@ import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.control.ControlEvent;
 import io.quantsignals.job.ingest.IncomingMessage;
 import io.quantsignals.job.ingest.LiveTicks;
+import io.quantsignals.job.ingest.TickTypeInfo;
 import io.quantsignals.job.killswitch.KillSwitchChanges;
 import io.quantsignals.job.killswitch.KillSwitchEvent;
 import io.quantsignals.job.killswitch.KillSwitchPoller;
@@ -146,7 +147,7 @@ public class QuantSignalsJob {
                 .uid("kafka-ticks");
 
         SingleOutputStreamOperator<Tick> ticks = incoming
-                .process(new ValidateTicks())
+                .process(new ValidateTicks()).returns(TickTypeInfo.INSTANCE)
                 .name("validate-ticks").uid("validate-ticks");
 
         DataStream<KillSwitchSnapshot> killSwitchFolder = env
@@ -186,7 +187,7 @@ public class QuantSignalsJob {
             // Rejected messages are recorded by the signal pipeline above; replayed history is stored already.
             env.fromSource(archiveSource, WatermarkStrategy.noWatermarks(), "kafka-ticks-archive")
                     .uid("kafka-ticks-archive")
-                    .flatMap(new LiveTicks()).name("live-ticks").uid("live-ticks")
+                    .flatMap(new LiveTicks()).returns(TickTypeInfo.INSTANCE).name("live-ticks").uid("live-ticks")
                     .sinkTo(sinks.priceTicks()).name("price_ticks").uid("price-ticks-sink");
         }
     }

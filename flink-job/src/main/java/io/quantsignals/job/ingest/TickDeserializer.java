@@ -18,6 +18,9 @@ public class TickDeserializer implements KafkaRecordDeserializationSchema<Incomi
     /** Bits for the offset in {@link Tick#sourceSeq}: 2^40 offsets per partition is a lot of ticks. */
     static final int OFFSET_BITS = 40;
 
+    private transient String lastTopic;
+    private transient String lastSource;
+
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<IncomingMessage> out) {
         Tick tick = new Tick();
@@ -25,7 +28,7 @@ public class TickDeserializer implements KafkaRecordDeserializationSchema<Incomi
         // The record timestamp is what makes a reprocessed rejection upsert the same row.
         long receivedAt = record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis();
         if (rejection == null) {
-            tick.source = "kafka:" + record.topic();
+            tick.source = sourceOfTopic(record.topic());
             tick.sourceSeq = sourceSeq(record.partition(), record.offset());
             tick.receivedAtMillis = receivedAt;
             out.collect(IncomingMessage.valid(tick));
@@ -33,6 +36,15 @@ public class TickDeserializer implements KafkaRecordDeserializationSchema<Incomi
             String payload = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
             out.collect(IncomingMessage.rejected(new RejectedTick(receivedAt, sourceOf(record), payload, rejection.text())));
         }
+    }
+
+    /** {@code kafka:<topic>}, built once per topic rather than once per record. */
+    private String sourceOfTopic(String topic) {
+        if (!topic.equals(lastTopic)) {
+            lastTopic = topic;
+            lastSource = "kafka:" + topic;
+        }
+        return lastSource;
     }
 
     /** {@code kafka:<topic>/<partition>@<offset>}: names the record exactly. */
