@@ -28,6 +28,14 @@ class JobOptionsTest {
         assertEquals(Duration.ofSeconds(10), o.checkpointInterval());
         assertEquals(Duration.ofSeconds(1), o.runsPollInterval());
         assertEquals(0.0, o.costDefaults().transactionCostBps());
+        assertTrue(o.tickArchive(), "live ticks are archived unless asked not to");
+        assertEquals("quant-signals-job-archive", QuantSignalsJob.archiveGroupId(o));
+    }
+
+    @Test
+    void theTickArchiveCanBeTurnedOff() {
+        assertFalse(JobOptions.parse(Map.of(), "--no-tick-archive").tickArchive());
+        assertTrue(JobOptions.parse(Map.of(), "--tick-archive").tickArchive());
     }
 
     @Test
