@@ -19,7 +19,10 @@ import static io.quantsignals.job.JobTestSupport.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A crash in the middle of the stream: the restarted job must leave exactly a clean run's rows. */
+/**
+ * Crashes in the middle of the stream, one in each of the job's two pipelines (the signals' metrics
+ * sink, the tick archive's sink): the restarted job must leave exactly a clean run's rows.
+ */
 class FailureRecoveryTest {
 
     @RegisterExtension
@@ -45,8 +48,11 @@ class FailureRecoveryTest {
                 + expectedMetricRows(Backtest.run(fast, forBacktest(firstHalf)));
         FailOnceSink.reset();
         JobOptions options = options(topic);
-        QuantSignalsJob job = QuantSignalsJob.withSinks(options, new FailingMetricsSinks(
-                new PostgresSinks(options.database(), 500, Duration.ofMillis(100)), firstHalfRows + 200));
+        FailOnceSink.Counters metricsSink = FailOnceSink.counters(FailingSinks.METRICS);
+        FailOnceSink.Counters archiveSink = FailOnceSink.counters(FailingSinks.PRICE_TICKS);
+        QuantSignalsJob job = QuantSignalsJob.withSinks(options, new FailingSinks(
+                new PostgresSinks(options.database(), 500, Duration.ofMillis(100)), firstHalfRows + 200,
+                firstHalf.size() + 150));
 
         JobClient client = start(job);
         try {
@@ -55,7 +61,7 @@ class FailureRecoveryTest {
                     "SELECT count(*) FROM strategy_metrics WHERE strategy_run_id IN (?, ?)", slowRun, fastRun)
                     >= firstHalfRows - 10);
             Thread.sleep(1_000); // several completed checkpoints (every 300 ms) before the crash
-            assertTrue(!FailOnceSink.FAILED.get(), "the failure must come in the second half");
+            assertTrue(!metricsSink.failed().get() && !archiveSink.failed().get(), "the failures must come in the second half");
 
             produce(topic, secondHalf);
             produceWatermarkSentinels(topic, 2, START + Duration.ofDays(30).toMillis());
@@ -63,19 +69,26 @@ class FailureRecoveryTest {
             Map<String, Backtest.SymbolResult> expectedSlow = Backtest.run(slow, forBacktest(ticks));
             Map<String, Backtest.SymbolResult> expectedFast = Backtest.run(fast, forBacktest(ticks));
             long expectedRows = expectedMetricRows(expectedSlow) + expectedMetricRows(expectedFast);
-            await("all rows after the restart", Duration.ofSeconds(90), () -> FailOnceSink.FAILED.get() && count(
-                    "SELECT count(*) FROM strategy_metrics WHERE strategy_run_id IN (?, ?)", slowRun, fastRun) >= expectedRows,
-                    () -> "failed=" + FailOnceSink.FAILED.get() + " written=" + FailOnceSink.WRITTEN.get()
+            long expectedTicks = ticks.size() + 2;
+            await("all rows after the restarts", Duration.ofSeconds(90), () -> metricsSink.failed().get()
+                    && archiveSink.failed().get()
+                    && count("SELECT count(*) FROM strategy_metrics WHERE strategy_run_id IN (?, ?)", slowRun, fastRun)
+                    >= expectedRows
+                    && count("SELECT count(*) FROM price_ticks WHERE source = ?", "kafka:" + topic) >= expectedTicks,
+                    () -> "failed=" + metricsSink.failed().get() + "/" + archiveSink.failed().get()
+                            + " written=" + metricsSink.written().get()
                             + " failAfter=" + (firstHalfRows + 200) + " expected=" + expectedRows + " rows=" + count(
                             "SELECT count(*) FROM strategy_metrics WHERE strategy_run_id IN (?, ?)", slowRun, fastRun)
                             + " status=" + client.getJobStatus().join());
             Thread.sleep(500); // anything still in flight would show up as an extra row below
 
-            assertTrue(FailOnceSink.FAILED.get(), "the injected failure happened");
+            assertTrue(metricsSink.failed().get() && archiveSink.failed().get(), "both injected failures happened");
             assertRowsEqualBacktest(slowRun, expectedSlow);
             assertRowsEqualBacktest(fastRun, expectedFast);
-            assertEquals(ticks.size() + 2, count("SELECT count(*) FROM price_ticks WHERE source = ?", "kafka:" + topic),
+            assertEquals(expectedTicks, count("SELECT count(*) FROM price_ticks WHERE source = ?", "kafka:" + topic),
                     "every tick stored once");
+            assertEquals(expectedTicks, count("SELECT count(DISTINCT ingest_seq) FROM price_ticks WHERE source = ?",
+                    "kafka:" + topic), "every Kafka record stored once");
         } finally {
             client.cancel().get();
         }

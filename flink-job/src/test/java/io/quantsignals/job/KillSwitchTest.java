@@ -210,15 +210,15 @@ class KillSwitchTest {
         FailOnceSink.reset();
         JobOptions options = options(topic);
         JobClient job = start(QuantSignalsJob.withSinks(options,
-                new FailingMetricsSinks(new PostgresSinks(options.database(), 100, Duration.ofMillis(100)), 25)));
+                FailingSinks.metricsFailingAfter(new PostgresSinks(options.database(), 100, Duration.ofMillis(100)), 25)));
         try {
             produce(topic, climb(0, 20));
             await("the first bars", Duration.ofSeconds(30), () -> metricRows(run) >= 15,
-                    () -> "rows " + metricRows(run) + ", written " + FailOnceSink.WRITTEN.get() + ", failed " + FailOnceSink.FAILED.get()
+                    () -> "rows " + metricRows(run) + ", written " + FailOnceSink.counters(FailingSinks.METRICS).written().get() + ", failed " + FailOnceSink.counters(FailingSinks.METRICS).failed().get()
                             + ", ticks " + count("SELECT count(*) FROM price_ticks WHERE source = ?", "kafka:" + topic));
             Thread.sleep(1_000); // completed checkpoints, then the crash after the 25th row
             produce(topic, climb(20, 40));
-            await("the injected crash", Duration.ofSeconds(30), FailOnceSink.FAILED::get);
+            await("the injected crash", Duration.ofSeconds(30), FailOnceSink.counters(FailingSinks.METRICS).failed()::get);
             // A restored source starts its watermark afresh: later ticks move it past the restored bars.
             produce(topic, climb(40, 45));
             await("all bars after the restart", Duration.ofSeconds(60), () -> metricRows(run) == 44,
