@@ -76,8 +76,8 @@ public class QuantSignalsJob {
     private final JobSinks sinks;
 
     public QuantSignalsJob(JobOptions options, Source<IncomingMessage, ?, ?> tickSource,
-                           Source<IncomingMessage, ?, ?> archiveSource, Source<RunsSnapshot, ?, ?> runsSource, Source<KillSwitchSnapshot, ?, ?> killSwitchSource,
-                           RunsReader runsReader, KillSwitches killSwitches, JobSinks sinks) {
+                           Source<IncomingMessage, ?, ?> archiveSource, Source<RunsSnapshot, ?, ?> runsSource,
+                           Source<KillSwitchSnapshot, ?, ?> killSwitchSource, RunsReader runsReader, KillSwitches killSwitches, JobSinks sinks) {
         this.options = options;
         this.tickSource = tickSource;
         this.archiveSource = archiveSource;
@@ -218,8 +218,8 @@ public class QuantSignalsJob {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, options.restartAttempts());
         }
-        // Every record and state type is a POJO with a generated serializer; fail at submission
-        // rather than fall back to (slow, schema-fragile) Kryo if a type ever stops being one.
+        // Every record and state type is a POJO with a generated serializer (or, for Tick, one of its
+        // own); fail at submission rather than fall back to (slow, schema-fragile) Kryo.
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         // No operator keeps or mutates a record after emitting it, so chained operators may pass
         // records on without a defensive copy (which cost ~5% of the source task).

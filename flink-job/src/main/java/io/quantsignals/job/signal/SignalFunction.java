@@ -316,7 +316,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
                     transitions.inc();
                     ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(run.runId, symbol, exit));
                 }
-                e.setValue(e.getValue());
+                e.setValue(e.getValue()); // written back: a heap backend holds the object, RocksDB a copy
             }
         });
     }

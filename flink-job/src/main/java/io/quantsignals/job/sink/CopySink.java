@@ -31,12 +31,12 @@ public final class CopySink<T> implements Sink<T> {
 
     private static final long serialVersionUID = 1L;
 
-    /** price_ticks: the columns and key of {@link PostgresSinks}' upsert. */
+    /** price_ticks: its columns and natural key (the unique index {@code price_ticks_key}). */
     public static final CopyTable PRICE_TICKS = CopyTable.of("price_ticks",
             List.of("event_time", "symbol", "price", "volume", "source", "ingest_seq"),
             List.of("symbol", "event_time", "source", "ingest_seq"));
 
-    /** strategy_metrics: the columns and key of {@link PostgresSinks#METRICS}. */
+    /** strategy_metrics: its columns and natural key (the primary key). */
     public static final CopyTable METRICS = CopyTable.of("strategy_metrics",
             List.of("metric_time", "strategy_run_id", "symbol", "price", "sma_fast", "sma_slow", "position",
                     "gross_return", "transaction_cost", "slippage_cost", "net_return", "cumulative_return", "drawdown"),
@@ -63,12 +63,12 @@ public final class CopySink<T> implements Sink<T> {
         this.flushIntervalMillis = flushInterval.toMillis();
     }
 
-    /** price_ticks, the same columns and values as {@link PostgresSinks#priceTicks()} writes. */
+    /** price_ticks: a live tick's time, symbol, price, volume (or null), source and Kafka position. */
     public static CopySink<Tick> priceTicks(DatabaseSettings db, int batchRows, Duration flushInterval) {
         return new CopySink<>(db, PRICE_TICKS, CopySink::encodeTick, batchRows, flushInterval);
     }
 
-    /** strategy_metrics, the same columns and values as {@link PostgresSinks#metrics()} writes. */
+    /** strategy_metrics: one completed bar's row. */
     public static CopySink<MetricRecord> metrics(DatabaseSettings db, int batchRows, Duration flushInterval) {
         return new CopySink<>(db, METRICS, CopySink::encodeMetric, batchRows, flushInterval);
     }

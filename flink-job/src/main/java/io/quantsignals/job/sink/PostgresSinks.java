@@ -31,10 +31,7 @@ public final class PostgresSinks implements JobSinks {
 
     private static final long serialVersionUID = 1L;
 
-    /**
-     * DO NOTHING rather than an update: the same message can be rejected twice in one batch (late for
-     * two runs), and a multi-row upsert may not touch one row twice; the first reason stands.
-     */
+    /** A message rejected again after a restart maps to the same row: DO NOTHING, the first reason stands. */
     static final String REJECTED_TICKS = """
             INSERT INTO rejected_ticks (received_at, source, payload, reason)
             VALUES (?, ?, ?, ?)
