@@ -249,7 +249,7 @@ public final class BenchMain {
                     record(dWriter, warmUp, label, ticks, db.copyFastPath(metricRows, 5_000));
                 }
                 if (on("d'")) {
-                    record(dMerge, warmUp, label, ticks, db.copyUpsert(metricRows, 5_000));
+                    record(dMerge, warmUp, label, ticks, db.copyMergePath(metricRows, 5_000));
                 }
                 if (on("d\"")) {
                     record(dJdbc, warmUp, label, ticks, db.jdbcUpsert(metricRows, 5_000));

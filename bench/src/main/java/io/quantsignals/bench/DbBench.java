@@ -64,7 +64,7 @@ final class DbBench {
      * (d') The production {@link CopyBatchWriter}'s merge path alone (forced for every batch, as after
      * a restart): per batch COPY into a temp table + INSERT ... ON CONFLICT DO UPDATE; seconds.
      */
-    double copyUpsert(MetricRows rows, int batchRows) throws IOException, SQLException {
+    double copyMergePath(MetricRows rows, int batchRows) throws IOException, SQLException {
         return copyWriter(rows, batchRows, true);
     }
 
@@ -104,7 +104,7 @@ final class DbBench {
     }
 
     /**
-     * What the job's JDBC sink does per batch: its own upsert ({@link BenchSinks#METRICS_UPSERT}) batched,
+     * (d") What the JDBC connector did per batch before the job had CopySink: the upsert ({@link BenchSinks#METRICS_UPSERT}) batched,
      * reWriteBatchedInserts=true, auto-commit; seconds.
      */
     double jdbcUpsert(MetricRows rows, int batchRows) throws SQLException {
