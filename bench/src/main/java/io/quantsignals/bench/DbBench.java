@@ -104,8 +104,8 @@ final class DbBench {
     }
 
     /**
-     * (d") What the JDBC connector did per batch before the job had CopySink: the upsert ({@link BenchSinks#METRICS_UPSERT}) batched,
-     * reWriteBatchedInserts=true, auto-commit; seconds.
+     * (d") What the JDBC connector did per batch before the job had CopySink: the upsert
+     * ({@link BenchSinks#METRICS_UPSERT}) batched, reWriteBatchedInserts=true, auto-commit; seconds.
      */
     double jdbcUpsert(MetricRows rows, int batchRows) throws SQLException {
         truncateMetrics();
