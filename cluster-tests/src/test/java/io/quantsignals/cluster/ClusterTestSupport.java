@@ -263,7 +263,15 @@ final class ClusterTestSupport {
     }
 
     /** Every row of the run equals, to the last bit, what the pure strategy class computes; nothing extra. */
-    static void assertRowsEqualBacktest(UUID runId, Map<String, Backtest.SymbolResult> expected) throws SQLException {
+    static void assertRowsEqualBacktest(UUID runId, Map<String, Backtest.SymbolResult> expected)
+            throws SQLException, InterruptedException {
+        // strategy_metrics and strategy_positions_stream are separate sinks that flush on their own:
+        // callers wait for the metric rows, so the transitions get a moment more here.
+        int transitions = expected.values().stream().mapToInt(r -> r.transitions().size()).sum();
+        String countTransitions = "SELECT count(*) FROM strategy_positions_stream WHERE strategy_run_id = ?";
+        await("the transitions of run " + runId, Duration.ofSeconds(30),
+                () -> count(countTransitions, runId) >= transitions,
+                () -> count(countTransitions, runId) + " of " + transitions + " transitions");
         for (Backtest.SymbolResult result : expected.values()) {
             assertEquals(result.metrics(), metrics(runId, result.symbol()), "strategy_metrics of " + result.symbol());
             assertEquals(result.transitions(), transitions(runId, result.symbol()),
@@ -271,8 +279,6 @@ final class ClusterTestSupport {
         }
         assertEquals(expectedMetricRows(expected),
                 count("SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", runId), "no extra metric rows");
-        assertEquals(expected.values().stream().mapToInt(r -> r.transitions().size()).sum(),
-                count("SELECT count(*) FROM strategy_positions_stream WHERE strategy_run_id = ?", runId),
-                "no extra transition rows");
+        assertEquals(transitions, count(countTransitions, runId), "no extra transition rows");
     }
 }

@@ -244,7 +244,13 @@ final class JobTestSupport {
     }
 
     /** Every row of the run equals, to the last bit, what the pure strategy class computes. */
-    static void assertRowsEqualBacktest(UUID runId, Map<String, Backtest.SymbolResult> expected) throws SQLException {
+    static void assertRowsEqualBacktest(UUID runId, Map<String, Backtest.SymbolResult> expected)
+            throws SQLException, InterruptedException {
+        // strategy_metrics and strategy_positions_stream are separate sinks that flush on their own:
+        // callers wait for the metric rows, so the transitions get a moment more here.
+        int transitions = expectedTransitionRows(expected);
+        await("the transitions of run " + runId, Duration.ofSeconds(30), () -> count(
+                "SELECT count(*) FROM strategy_positions_stream WHERE strategy_run_id = ?", runId) >= transitions);
         for (Backtest.SymbolResult result : expected.values()) {
             assertEquals(result.metrics(), metrics(runId, result.symbol()), "strategy_metrics of " + result.symbol());
             assertEquals(result.transitions(), transitions(runId, result.symbol()),
