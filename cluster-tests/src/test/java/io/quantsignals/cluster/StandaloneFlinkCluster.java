@@ -574,6 +574,14 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         });
     }
 
+    /**
+     * Failures in the job's exception history. Unlike task states, which the REST API serves from a
+     * cache refreshed every few seconds, the history keeps a failure after a fast recovery.
+     */
+    public int failuresRecorded(String jobId) {
+        return get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").size();
+    }
+
     public long completedCheckpoints(String jobId) {
         return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
     }

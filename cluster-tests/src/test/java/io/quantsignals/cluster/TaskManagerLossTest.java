@@ -92,10 +92,12 @@ class TaskManagerLossTest {
 
             long killed = System.nanoTime();
             long pid = cluster.killTaskManager(victim);
+            // A restart can be over within a second, before the REST API's cached task states show it;
+            // the exception history keeps it.
             cluster.await("the job to notice the lost TaskManager", Duration.ofSeconds(60),
                     () -> {
                         try {
-                            return !cluster.allTasksRunning(jobId);
+                            return !cluster.allTasksRunning(jobId) || cluster.failuresRecorded(jobId) > 0;
                         } catch (RuntimeException restHiccup) {
                             return false;
                         }
