@@ -61,7 +61,8 @@ class FailureRecoveryTest {
                     "SELECT count(*) FROM strategy_metrics WHERE strategy_run_id IN (?, ?)", slowRun, fastRun)
                     >= firstHalfRows - 10);
             Thread.sleep(1_000); // several completed checkpoints (every 300 ms) before the crash
-            assertTrue(!metricsSink.failed().get() && !archiveSink.failed().get(), "the failures must come in the second half");
+            assertTrue(!metricsSink.failed().get() && !archiveSink.failed().get(),
+                    "the failures must come in the second half");
 
             produce(topic, secondHalf);
             produceWatermarkSentinels(topic, 2, START + Duration.ofDays(30).toMillis());
