@@ -3,7 +3,7 @@ package io.quantsignals.bench;
 import io.quantsignals.embedded.PostgresServer;
 import io.quantsignals.job.sink.CopyBatchWriter;
 import io.quantsignals.job.sink.CopySink;
-import io.quantsignals.job.sink.PgBinary;
+import io.quantsignals.core.db.PgBinary;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;

@@ -4,7 +4,7 @@ import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.strategy.MetricRow;
 import io.quantsignals.core.strategy.SmaCrossStrategy;
 import io.quantsignals.job.sink.CopySink;
-import io.quantsignals.job.sink.PgBinary;
+import io.quantsignals.core.db.PgBinary;
 
 /**
  * The strategy_metrics rows job (c) writes, computed up front by the pure strategy from the very

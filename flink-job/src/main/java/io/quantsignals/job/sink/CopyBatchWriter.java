@@ -1,5 +1,6 @@
 package io.quantsignals.job.sink;
 
+import io.quantsignals.core.db.PgBinary;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;

@@ -1,6 +1,7 @@
 package io.quantsignals.job.sink;
 
-import io.quantsignals.core.price.ScaledPrice;
+import io.quantsignals.core.db.PgBinary;
+import io.quantsignals.core.db.PriceTickRows;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.runs.DatabaseSettings;
 import io.quantsignals.job.signal.MetricRecord;
@@ -12,6 +13,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -32,8 +34,7 @@ public final class CopySink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;
 
     /** price_ticks: its columns and natural key (the unique index {@code price_ticks_key}). */
-    public static final CopyTable PRICE_TICKS = CopyTable.of("price_ticks",
-            List.of("event_time", "symbol", "price", "volume", "source", "ingest_seq"),
+    public static final CopyTable PRICE_TICKS = CopyTable.of("price_ticks", PriceTickRows.COLUMNS,
             List.of("symbol", "event_time", "source", "ingest_seq"));
 
     /** strategy_metrics: its columns and natural key (the primary key). */
@@ -73,19 +74,10 @@ public final class CopySink<T> implements Sink<T> {
         return new CopySink<>(db, METRICS, CopySink::encodeMetric, batchRows, flushInterval);
     }
 
-    /** One row of {@link #PRICE_TICKS}. */
+    /** One row of {@link #PRICE_TICKS}, encoded as {@code ops-cli prices import} encodes its rows. */
     public static void encodeTick(Tick t, PgBinary out) {
-        out.row(6);
-        out.timestampMillisField(t.tsMillis);
-        out.textField(t.symbol);
-        out.float8Field(ScaledPrice.toDouble(t.priceScaled));
-        if (t.hasVolume()) {
-            out.float8Field(t.volume);
-        } else {
-            out.nul();
-        }
-        out.textField(t.source);
-        out.int8Field(t.sourceSeq);
+        PriceTickRows.encode(out, t.tsMillis, t.symbol.getBytes(StandardCharsets.UTF_8), t.priceScaled, t.volume,
+                t.source.getBytes(StandardCharsets.UTF_8), t.sourceSeq);
     }
 
     /** One row of {@link #METRICS}. */

@@ -1,5 +1,7 @@
 package io.quantsignals.ops.prices;
 
+import io.quantsignals.core.db.PgBinary;
+import io.quantsignals.core.db.PriceTickRows;
 import io.quantsignals.core.price.ScaledPrice;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -32,8 +34,8 @@ import java.util.Map;
  */
 public final class PriceImporter {
 
-    static final String COPY_SQL = "COPY price_ticks (event_time, symbol, price, volume, source, ingest_seq)"
-            + " FROM STDIN (FORMAT binary)";
+    static final String COPY_SQL = "COPY price_ticks (" + String.join(", ", PriceTickRows.COLUMNS)
+            + ") FROM STDIN (FORMAT binary)";
     static final String RESERVE_SQL = "SELECT nextval('price_ticks_ingest_seq') FROM generate_series(1, ?)";
 
     static final int FIRST_CHUNK_ROWS = 1024;
@@ -43,9 +45,7 @@ public final class PriceImporter {
     /** Distinct symbols counted exactly up to this many; beyond, memory would grow with the file. */
     static final int MAX_TRACKED_SYMBOLS = 100_000;
 
-    /** PostgreSQL's epoch (2000-01-01T00:00:00Z) in Unix milliseconds. */
-    private static final long PG_EPOCH_MILLIS = 946_684_800_000L;
-    private static final byte[] COPY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
+    /** Bytes sent to the server at a time within one COPY. */
     private static final int BUFFER_BYTES = 64 * 1024;
 
     /** Told about progress every {@value #PROGRESS_EVERY_ROWS} rows. */
@@ -74,20 +74,17 @@ public final class PriceImporter {
     }
 
     private final Connection connection;
-    private final String source;
     private final byte[] sourceBytes;
-    private final byte[] out;
-    private int outLength;
+    private final PgBinary out;
     private final Map<String, byte[]> symbols = new HashMap<>();
     private boolean symbolsCapped;
 
     private PriceImporter(Connection connection, String source) {
         this.connection = connection;
-        this.source = source;
         this.sourceBytes = source.getBytes(StandardCharsets.UTF_8);
         // Room for one more row after the flush threshold: fixed fields, a symbol of at most 64
         // characters (4 UTF-8 bytes each) and the source.
-        this.out = new byte[BUFFER_BYTES + 512 + sourceBytes.length];
+        this.out = new PgBinary(BUFFER_BYTES + 512 + sourceBytes.length);
     }
 
     /**
@@ -117,16 +114,14 @@ public final class PriceImporter {
                 long[] seq = reserve(chunkRows);
                 CopyIn copy = copyManager.copyIn(COPY_SQL);
                 try {
-                    outLength = 0;
-                    putBytes(COPY_SIGNATURE);
-                    putInt(0); // flags
-                    putInt(0); // header extension length
+                    out.begin();
                     int inChunk = 0;
                     while (more && inChunk < seq.length) {
-                        encode(row, seq[inChunk++]);
-                        if (outLength >= BUFFER_BYTES) {
-                            copy.writeToCopy(out, 0, outLength);
-                            outLength = 0;
+                        PriceTickRows.encode(out, row.tsMillis, symbolBytes(row.symbol), row.priceScaled, row.volume,
+                                sourceBytes, seq[inChunk++]);
+                        if (out.length() >= BUFFER_BYTES) {
+                            copy.writeToCopy(out.bytes(), 0, out.length());
+                            out.clearSent();
                         }
                         minTs = Math.min(minTs, row.tsMillis);
                         maxTs = Math.max(maxTs, row.tsMillis);
@@ -135,8 +130,8 @@ public final class PriceImporter {
                         }
                         more = reader.next(row);
                     }
-                    putShort(-1); // trailer
-                    copy.writeToCopy(out, 0, outLength);
+                    out.end();
+                    copy.writeToCopy(out.bytes(), 0, out.length());
                     copy.endCopy();
                 } catch (Throwable failure) {
                     cancel(copy, failure);
@@ -190,28 +185,6 @@ public final class PriceImporter {
         return values;
     }
 
-    /** One binary COPY tuple: six fields, each a length and big-endian bytes (NULL: length -1). */
-    private void encode(PriceCsvReader.Row row, long ingestSeq) {
-        putShort(6);
-        putInt(8);
-        putLong((row.tsMillis - PG_EPOCH_MILLIS) * 1000L); // timestamptz: microseconds since 2000-01-01 UTC
-        byte[] symbol = symbolBytes(row.symbol);
-        putInt(symbol.length);
-        putBytes(symbol);
-        putInt(8);
-        putLong(Double.doubleToLongBits(ScaledPrice.toDouble(row.priceScaled)));
-        if (row.hasVolume()) {
-            putInt(8);
-            putLong(Double.doubleToLongBits(row.volume));
-        } else {
-            putInt(-1);
-        }
-        putInt(sourceBytes.length);
-        putBytes(sourceBytes);
-        putInt(8);
-        putLong(ingestSeq);
-    }
-
     private byte[] symbolBytes(String symbol) {
         byte[] bytes = symbols.get(symbol);
         if (bytes == null) {
@@ -223,39 +196,5 @@ public final class PriceImporter {
             }
         }
         return bytes;
-    }
-
-    private void putBytes(byte[] bytes) {
-        ensure(bytes.length);
-        System.arraycopy(bytes, 0, out, outLength, bytes.length);
-        outLength += bytes.length;
-    }
-
-    private void putShort(int v) {
-        ensure(2);
-        out[outLength++] = (byte) (v >>> 8);
-        out[outLength++] = (byte) v;
-    }
-
-    private void putInt(int v) {
-        ensure(4);
-        out[outLength++] = (byte) (v >>> 24);
-        out[outLength++] = (byte) (v >>> 16);
-        out[outLength++] = (byte) (v >>> 8);
-        out[outLength++] = (byte) v;
-    }
-
-    private void putLong(long v) {
-        ensure(8);
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            out[outLength++] = (byte) (v >>> shift);
-        }
-    }
-
-    /** The buffer has room for any row, so this only fails on a bug; better than a silent overflow. */
-    private void ensure(int bytes) {
-        if (outLength + bytes > out.length) {
-            throw new IllegalStateException("COPY buffer overflow for source " + source);
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.quantsignals.job.sink;
+package io.quantsignals.core.db;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -12,8 +12,10 @@ import java.util.UUID;
  *
  * <p>Usage: {@link #begin()} (or {@link #reset()}), per row {@link #row(int)} followed by exactly
  * that many fields, then either {@link #end()} to append the trailer, or send {@link #bytes()} up
- * to {@link #length()} followed by {@link #TRAILER} (what {@link CopyBatchWriter} does, so a batch
- * that failed to be written stays appendable and re-sendable). Not thread-safe.
+ * to {@link #length()} followed by {@link #TRAILER} (what the Flink job's COPY sink does, so a batch
+ * that failed to be written stays appendable and re-sendable). A long COPY can be streamed in
+ * pieces: send what is written so far and {@link #clearSent()}. Used by the job's COPY sink and
+ * by {@code ops-cli prices import}; no Flink or JDBC imports. Not thread-safe.
  */
 public final class PgBinary {
 
@@ -21,13 +23,15 @@ public final class PgBinary {
     /** Header: the signature, 32-bit flags, 32-bit header extension length. */
     private static final int HEADER_LENGTH = SIGNATURE.length + 8;
     /** The file trailer: a 16-bit field count of -1. */
-    static final byte[] TRAILER = {(byte) 0xFF, (byte) 0xFF};
+    public static final byte[] TRAILER = {(byte) 0xFF, (byte) 0xFF};
     /** Milliseconds from the Unix epoch to PostgreSQL's epoch, 2000-01-01T00:00:00Z. */
     private static final long PG_EPOCH_MILLIS = 946_684_800_000L;
 
     private byte[] buf;
     private int len;
     private int rows;
+    /** Whether bytes of this payload were sent and cleared ({@link #clearSent()}): it no longer starts with the header. */
+    private boolean streamed;
     private String lastUuidText;
     private long lastUuidMsb;
     private long lastUuidLsb;
@@ -46,6 +50,7 @@ public final class PgBinary {
     public void begin() {
         len = 0;
         rows = 0;
+        streamed = false;
         put(SIGNATURE, 0, SIGNATURE.length);
         int4(0); // flags
         int4(0); // header extension length
@@ -54,6 +59,15 @@ public final class PgBinary {
     /** Same as {@link #begin()}: empties the payload for the next batch, keeping the buffer. */
     public void reset() {
         begin();
+    }
+
+    /**
+     * Empties the buffer once its bytes have been sent, to stream a long COPY in pieces of bounded
+     * size: the rows already sent still count, and the header is not written again.
+     */
+    public void clearSent() {
+        len = 0;
+        streamed = true;
     }
 
     /** Starts a row of {@code fields} fields. */
@@ -121,9 +135,13 @@ public final class PgBinary {
     }
 
     public void textField(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        int4(b.length);
-        put(b, 0, b.length);
+        textField(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A {@code text} already encoded as UTF-8 (callers that repeat a value encode it once). */
+    public void textField(byte[] utf8) {
+        int4(utf8.length);
+        put(utf8, 0, utf8.length);
     }
 
     /** A {@code uuid} from its text form (the last one parsed is cached: rows of one run repeat it). */
@@ -145,7 +163,10 @@ public final class PgBinary {
      * the row's 0-based position. The merge path stages rows this way so that the last row of a
      * key in the batch can win.
      */
-    void copyNumberedTo(PgBinary target) {
+    public void copyNumberedTo(PgBinary target) {
+        if (streamed) {
+            throw new IllegalStateException("a payload streamed in pieces cannot be numbered: its first rows were sent");
+        }
         target.begin();
         int pos = HEADER_LENGTH;
         for (int r = 0; r < rows; r++) {
