@@ -26,7 +26,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -104,16 +103,9 @@ final class FlinkBench implements AutoCloseable {
                 reader, killSwitches, sinks);
     }
 
-    /** QuantSignalsJob.kafkaSource's settings (package-private there), with the probing deserializer. */
+    /** The production Kafka source's settings, with the probing deserializer. */
     private static KafkaSourceBuilder<IncomingMessage> kafkaSource(JobOptions options, String groupId, boolean countRecords) {
-        OffsetResetStrategy reset = options.startFromLatest() ? OffsetResetStrategy.LATEST : OffsetResetStrategy.EARLIEST;
-        return KafkaSource.<IncomingMessage>builder()
-                .setBootstrapServers(options.kafka())
-                .setTopics(options.pricesTopic())
-                .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
-                .setDeserializer(new TimedTickDeserializer(countRecords))
-                .setProperty("commit.offsets.on.checkpoint", "true");
+        return QuantSignalsJob.kafkaSourceBuilder(options, groupId, new TimedTickDeserializer(countRecords));
     }
 
     /** The job graph, with the harness's settings on top of the job's own. */

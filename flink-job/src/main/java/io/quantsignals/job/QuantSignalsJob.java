@@ -32,6 +32,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
@@ -109,6 +110,15 @@ public class QuantSignalsJob {
     }
 
     static KafkaSource<IncomingMessage> kafkaSource(JobOptions options, String groupId) {
+        return kafkaSourceBuilder(options, groupId, new TickDeserializer()).build();
+    }
+
+    /**
+     * The production Kafka source's settings, open for what the benchmark adds (a bounded end, a
+     * probing deserializer) so that it measures exactly these.
+     */
+    public static KafkaSourceBuilder<IncomingMessage> kafkaSourceBuilder(JobOptions options, String groupId,
+                                                                         TickDeserializer deserializer) {
         OffsetResetStrategy reset = options.startFromLatest() ? OffsetResetStrategy.LATEST : OffsetResetStrategy.EARLIEST;
         return KafkaSource.<IncomingMessage>builder()
                 .setBootstrapServers(options.kafka())
@@ -117,9 +127,8 @@ public class QuantSignalsJob {
                 // Offsets live in Flink's checkpoints; the committed group offsets only pick the start
                 // of a job that has no checkpoint or savepoint, and show progress to Kafka tools.
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
-                .setDeserializer(new TickDeserializer())
-                .setProperty("commit.offsets.on.checkpoint", "true")
-                .build();
+                .setDeserializer(deserializer)
+                .setProperty("commit.offsets.on.checkpoint", "true");
     }
 
     /** Reads strategy_runs at a fixed rate; a DataGeneratorSource gives a checkpointed, rate-limited loop. */
