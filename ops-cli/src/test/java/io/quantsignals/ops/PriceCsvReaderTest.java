@@ -112,7 +112,7 @@ class PriceCsvReaderTest {
             "epoch overflow      | 99999999999999999999,A,1,1       | line 3: ts 99999999999999999999 is out of range",
             "empty time          | ,A,1,1                           | line 3: ts is empty",
             "empty symbol        | 5, ,1,1                          | line 3: symbol is empty",
-            "long symbol         | 5,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA,1,1 | line 3: symbol 'AAAA",
+            "long symbol         | 5,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA,1,1 | line 3: symbol is longer than 64 characters",
             "unterminated quote  | 5,\"A,1,1                        | line 3: unterminated quoted field",
             "text after quote    | 5,\"A\"B,1,1                     | line 3: unexpected text after a closing quote",
     })
@@ -124,7 +124,7 @@ class PriceCsvReaderTest {
 
     @Test
     void controlCharactersInvalidUtf8AndHugeLinesAreRejectedOnTheirLine() {
-        assertEquals("line 2: symbol contains a control character", errorOf("ts,symbol,price\n5,A\u0000B,1\n"));
+        assertEquals("line 2: symbol contains the control character U+0000", errorOf("ts,symbol,price\n5,A\u0000B,1\n"));
         byte[] latin1 = "ts,symbol,price\n5,A,1\n5,Z\u00fcrich,1\n".getBytes(StandardCharsets.ISO_8859_1);
         assertEquals("line 3: not valid UTF-8",
                 assertThrows(InvalidInputException.class, () -> drain(reader(latin1))).getMessage());

@@ -3,6 +3,7 @@ package io.quantsignals.ops.prices;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.tick.TickParser;
+import io.quantsignals.core.tick.Symbols;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code ts}: ISO-8601 with {@code Z} or an explicit offset, or integral epoch milliseconds
  *       ({@link TickParser#parseTimestamp}, the Kafka tick's rules);</li>
- *   <li>{@code symbol}: 1 to {@value TickParser#MAX_SYMBOL_LENGTH} characters, no control characters;</li>
+ *   <li>{@code symbol}: valid by {@link Symbols#problem} (1 to 64 characters, no control characters, ...);</li>
  *   <li>{@code price}: a positive finite decimal, taken exactly to 10⁻⁸ ({@link ScaledPrice#parse});</li>
  *   <li>{@code volume} (only with the 4-column header): a finite number ≥ 0, or empty for none.</li>
  * </ul>
@@ -355,18 +356,9 @@ public final class PriceCsvReader implements Closeable {
     }
 
     private static String symbol(String text) {
-        if (text.isEmpty()) {
-            throw new IllegalArgumentException("symbol is empty");
-        }
-        if (text.length() > TickParser.MAX_SYMBOL_LENGTH) {
-            throw new IllegalArgumentException("symbol '" + abbreviate(text) + "' is longer than "
-                    + TickParser.MAX_SYMBOL_LENGTH + " characters");
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < ' ' || c == 0x7F) {
-                throw new IllegalArgumentException("symbol contains a control character");
-            }
+        String problem = Symbols.problem(text);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
         return text;
     }

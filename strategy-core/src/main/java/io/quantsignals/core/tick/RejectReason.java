@@ -13,7 +13,7 @@ public enum RejectReason {
     INVALID_PRICE,
     /** ts neither ISO-8601 nor integral epoch milliseconds, or out of range. */
     INVALID_TIMESTAMP,
-    /** symbol not a non-empty string of at most {@link TickParser#MAX_SYMBOL_LENGTH} characters. */
+    /** symbol not a string, or not a valid symbol by {@link Symbols#problem}. */
     INVALID_SYMBOL,
     /** volume present but not a finite number >= 0. */
     INVALID_VOLUME,

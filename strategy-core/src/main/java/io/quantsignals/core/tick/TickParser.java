@@ -23,7 +23,6 @@ import java.util.UUID;
  */
 public final class TickParser {
 
-    public static final int MAX_SYMBOL_LENGTH = 64;
     /** 9999-12-31T23:59:59.999Z: the last instant ISO-8601 with four-digit years can write. */
     private static final long MAX_TS_MILLIS = 253_402_300_799_999L;
 
@@ -143,9 +142,9 @@ public final class TickParser {
             throw new Rejected(RejectReason.INVALID_SYMBOL, "symbol must be a string");
         }
         String symbol = p.getText();
-        if (symbol.isBlank() || symbol.length() > MAX_SYMBOL_LENGTH || !symbol.strip().equals(symbol)) {
-            throw new Rejected(RejectReason.INVALID_SYMBOL, "symbol must be 1 to " + MAX_SYMBOL_LENGTH
-                    + " characters without surrounding spaces");
+        String problem = Symbols.problem(symbol);
+        if (problem != null) {
+            throw new Rejected(RejectReason.INVALID_SYMBOL, problem);
         }
         return symbol;
     }
