@@ -105,7 +105,7 @@ final class FlinkBench implements AutoCloseable {
 
     /** The production Kafka source's settings, with the probing deserializer. */
     private static KafkaSourceBuilder<IncomingMessage> kafkaSource(JobOptions options, String groupId, boolean countRecords) {
-        return QuantSignalsJob.kafkaSourceBuilder(options, groupId, new TimedTickDeserializer(countRecords));
+        return QuantSignalsJob.kafkaSourceBuilder(options, groupId, new TimedTickDeserializer(options.maxFutureSkew(), countRecords));
     }
 
     /** The job graph, with the harness's settings on top of the job's own. */

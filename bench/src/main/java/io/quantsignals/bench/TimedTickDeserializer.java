@@ -5,6 +5,7 @@ import io.quantsignals.job.ingest.TickDeserializer;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,7 +22,8 @@ public class TimedTickDeserializer extends TickDeserializer {
     private final boolean count;
 
     /** {@code count}: also count records (an atomic increment per record; off for throughput runs). */
-    public TimedTickDeserializer(boolean count) {
+    public TimedTickDeserializer(Duration maxFutureSkew, boolean count) {
+        super(maxFutureSkew);
         this.count = count;
     }
 

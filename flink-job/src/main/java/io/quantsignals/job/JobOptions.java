@@ -64,6 +64,11 @@ public final class JobOptions {
             description = "How late in event time a tick may arrive and still count (default ${DEFAULT-VALUE}).")
     Duration maxOutOfOrderness;
 
+    @Option(names = "--max-future-skew", paramLabel = "DURATION", defaultValue = "5m", converter = Durations.Converter.class,
+            description = "A live tick whose ts is more than this past the wall clock is rejected (FUTURE_TIMESTAMP): one such"
+                    + " tick would otherwise move the watermark ahead and make every later tick late (default ${DEFAULT-VALUE}).")
+    Duration maxFutureSkew;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = Durations.Converter.class,
             description = "A Kafka partition silent this long stops holding back the watermark (default ${DEFAULT-VALUE}).")
     Duration idleTimeout;
@@ -184,6 +189,10 @@ public final class JobOptions {
 
     public Duration maxOutOfOrderness() {
         return maxOutOfOrderness;
+    }
+
+    public Duration maxFutureSkew() {
+        return maxFutureSkew;
     }
 
     public Duration idleTimeout() {

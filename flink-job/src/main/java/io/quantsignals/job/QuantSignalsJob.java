@@ -110,7 +110,7 @@ public class QuantSignalsJob {
     }
 
     static KafkaSource<IncomingMessage> kafkaSource(JobOptions options, String groupId) {
-        return kafkaSourceBuilder(options, groupId, new TickDeserializer()).build();
+        return kafkaSourceBuilder(options, groupId, new TickDeserializer(options.maxFutureSkew())).build();
     }
 
     /**

@@ -223,7 +223,7 @@ class DashboardQueriesTest {
 
             Thread.sleep(500); // the release reaches the strategy operator through the broadcast
             produce(topic, falling);
-            produceWatermarkSentinels(topic, 1, Instant.now().plus(Duration.ofDays(1)).toEpochMilli());
+            produceWatermarkSentinels(topic, 1, System.currentTimeMillis());
             await("every bar of both runs", Duration.ofSeconds(60), () -> count("SELECT count(*) FROM strategy_metrics"
                     + " WHERE strategy_run_id IN (?, ?) AND metric_time = to_timestamp(? / 1000.0)", runA, runB, lastBar) == 4);
             await("run a short", Duration.ofSeconds(10), () -> count("SELECT count(*) FROM strategy_positions_stream"

@@ -143,8 +143,9 @@ final class JobTestSupport {
     }
 
     /**
-     * A tick far in the future on every partition: moves every partition's watermark past all bars
-     * of the test, so the last bar completes (the sentinel's own symbol is traded by no run).
+     * A tick later than the test's on every partition: moves every partition's watermark past all
+     * bars of the test, so the last bar completes (the sentinel's own symbol is traded by no run).
+     * {@code ts} must not lie in the future: the job rejects such ticks (--max-future-skew).
      */
     static void produceWatermarkSentinels(String topic, int partitions, long ts) {
         try (KafkaProducer<String, String> producer = producer()) {

@@ -1,41 +1,81 @@
 package io.quantsignals.job.ingest;
 
+import io.quantsignals.cli.Durations;
+import io.quantsignals.core.tick.RejectReason;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.core.tick.TickParser;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Turns every Kafka record into an {@link IncomingMessage}: a parsed tick, or a rejection that
- * carries the payload and reason. It never throws, so a bad message can never fail the job.
+ * carries the payload and reason. It never throws, so a bad message can never fail the job: even
+ * an exception of its own becomes an {@code UNPROCESSABLE} rejection.
+ *
+ * <p>A live tick further in the future than {@code maxFutureSkewMillis} past the wall clock is
+ * rejected here, before it can reach its partition's watermark (one tick stamped 2099 would
+ * otherwise make every later tick of the partition late, for good). Ticks of a REPLAY run are
+ * exempt: they never touch the live watermark (each replay has its own clock).
  */
 public class TickDeserializer implements KafkaRecordDeserializationSchema<IncomingMessage> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TickDeserializer.class);
 
     /** Bits for the offset in {@link Tick#sourceSeq}: 2^40 offsets per partition is a lot of ticks. */
     static final int OFFSET_BITS = 40;
 
+    private final long maxFutureSkewMillis;
+
     private transient String lastTopic;
     private transient String lastSource;
 
+    public TickDeserializer(Duration maxFutureSkew) {
+        this.maxFutureSkewMillis = maxFutureSkew.toMillis();
+    }
+
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<IncomingMessage> out) {
-        Tick tick = new Tick();
-        TickParser.Rejection rejection = TickParser.parse(record.value(), tick);
         // The record timestamp is what makes a reprocessed rejection upsert the same row.
         long receivedAt = record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis();
-        if (rejection == null) {
-            tick.source = sourceOfTopic(record.topic());
-            tick.sourceSeq = sourceSeq(record.partition(), record.offset());
-            tick.receivedAtMillis = receivedAt;
-            out.collect(IncomingMessage.valid(tick));
-        } else {
-            String payload = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
-            out.collect(IncomingMessage.rejected(new RejectedTick(receivedAt, sourceOf(record), payload, rejection.text())));
+        IncomingMessage message;
+        try {
+            message = parse(record, receivedAt);
+        } catch (RuntimeException e) {
+            LOG.error("could not process Kafka record {}; it is stored in rejected_ticks as UNPROCESSABLE", sourceOf(record), e);
+            message = rejected(record, receivedAt, RejectReason.UNPROCESSABLE + ": " + e);
         }
+        out.collect(message);
+    }
+
+    private IncomingMessage parse(ConsumerRecord<byte[], byte[]> record, long receivedAt) {
+        Tick tick = new Tick();
+        TickParser.Rejection rejection = TickParser.parse(record.value(), tick);
+        if (rejection != null) {
+            return rejected(record, receivedAt, rejection.text());
+        }
+        long latestAllowed = System.currentTimeMillis() + maxFutureSkewMillis;
+        if (tick.replayRunId == null && tick.tsMillis > latestAllowed) {
+            return rejected(record, receivedAt, RejectReason.FUTURE_TIMESTAMP + ": ts " + Instant.ofEpochMilli(tick.tsMillis)
+                    + " is more than " + Durations.format(Duration.ofMillis(maxFutureSkewMillis))
+                    + " past the job's clock (" + Instant.ofEpochMilli(latestAllowed - maxFutureSkewMillis) + ")");
+        }
+        tick.source = sourceOfTopic(record.topic());
+        tick.sourceSeq = sourceSeq(record.partition(), record.offset());
+        tick.receivedAtMillis = receivedAt;
+        return IncomingMessage.valid(tick);
+    }
+
+    private static IncomingMessage rejected(ConsumerRecord<byte[], byte[]> record, long receivedAt, String reason) {
+        String payload = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
+        return IncomingMessage.rejected(new RejectedTick(receivedAt, sourceOf(record), payload, reason));
     }
 
     /** {@code kafka:<topic>}, built once per topic rather than once per record. */

@@ -15,11 +15,16 @@ import java.util.Map;
 /**
  * Splits what the source parsed: valid ticks continue, rejections go to the {@code rejected}
  * side output. Counts both, rejections per reason ({@code rejectReason=<CODE>} metric groups).
+ *
+ * <p>The replay tool's end-of-replay marker without a run ({@code {"ts":…,"replay_end":true}}, one
+ * per partition, SPEC §7) stops here: it has done its work at the source, moving its partition's
+ * watermark to the replay's end, and it has no symbol to be keyed by.
  */
 public class ValidateTicks extends ProcessFunction<IncomingMessage, Tick> {
 
     private transient Counter ticksIn;
     private transient Counter ticksValid;
+    private transient Counter replayEndMarkers;
     private transient Map<RejectReason, Counter> rejectedByReason;
 
     @Override
@@ -27,6 +32,7 @@ public class ValidateTicks extends ProcessFunction<IncomingMessage, Tick> {
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         ticksIn = metrics.counter("ticksIn");
         ticksValid = metrics.counter("ticksValid");
+        replayEndMarkers = metrics.counter("replayEndMarkers");
         rejectedByReason = new EnumMap<>(RejectReason.class);
         for (RejectReason reason : RejectReason.values()) {
             rejectedByReason.put(reason, metrics.addGroup("rejectReason", reason.name()).counter("ticksRejected"));
@@ -36,9 +42,12 @@ public class ValidateTicks extends ProcessFunction<IncomingMessage, Tick> {
     @Override
     public void processElement(IncomingMessage message, Context ctx, Collector<Tick> out) {
         ticksIn.inc();
-        if (message.tick != null) {
+        Tick tick = message.tick;
+        if (tick != null && tick.replayEnd && tick.replayRunId == null) {
+            replayEndMarkers.inc();
+        } else if (tick != null) {
             ticksValid.inc();
-            out.collect(message.tick);
+            out.collect(tick);
         } else {
             rejectedByReason.get(reasonOf(message.rejected)).inc();
             ctx.output(SideOutputs.REJECTED, message.rejected);

@@ -37,6 +37,9 @@ public class KillSwitchChanges extends KeyedProcessFunction<Integer, KillSwitchS
 
     @Override
     public void processElement(KillSwitchSnapshot snapshot, Context ctx, Collector<KillSwitchEvent> out) throws Exception {
+        if (snapshot.unreadable) {
+            return; // nothing known: nothing released, nothing engaged
+        }
         Map<String, KillSwitchFile> now = new HashMap<>();
         for (KillSwitchFile f : snapshot.engaged) {
             now.put(f.scope, f);

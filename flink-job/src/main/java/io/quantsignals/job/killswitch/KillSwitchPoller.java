@@ -43,13 +43,12 @@ public class KillSwitchPoller implements GeneratorFunction<Long, KillSwitchSnaps
     public KillSwitchSnapshot map(Long pollNumber) {
         try {
             last = killSwitches.read();
+            return last;
         } catch (Exception e) {
-            // Keep the last known state: a folder hiccup must neither release nor engage anything.
-            LOG.warn("cannot read kill-switch folder {}: {}", killSwitches.directory(), e.getMessage());
-            if (last == null) {
-                last = new KillSwitchSnapshot();
-            }
+            // A folder hiccup must neither release nor engage anything: repeat the last known state,
+            // or, with none since this (re)start, say that nothing is known (receivers keep theirs).
+            LOG.warn("cannot read kill-switch folder {}: {}", killSwitches.directory(), e.toString());
+            return last != null ? last : KillSwitchSnapshot.unreadable(System.currentTimeMillis());
         }
-        return last;
     }
 }

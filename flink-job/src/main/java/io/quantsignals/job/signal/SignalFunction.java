@@ -30,7 +30,10 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,6 +68,8 @@ import java.util.Set;
  */
 public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, ControlEvent, MetricRecord> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SignalFunction.class);
+
     /** Per symbol (the key): the state of every run trading it, by run id. */
     @VisibleForTesting
     static final MapStateDescriptor<String, RunSymbolState> RUNS_OF_SYMBOL = new MapStateDescriptor<>(
@@ -89,6 +94,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
     private transient Counter bars;
     private transient Counter transitions;
     private transient Counter riskHalts;
+    private transient Counter unprocessable;
     private transient volatile int activeRuns;
     private transient volatile long latestWatermark;
 
@@ -112,6 +118,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         bars = metrics.counter("bars");
         transitions = metrics.counter("transitions");
         riskHalts = metrics.counter("riskHalts");
+        unprocessable = metrics.counter("ticksUnprocessable");
         metrics.gauge("activeRuns", () -> activeRuns);
         // Event-time lag: how far the watermark trails the wall clock (large for replays of history).
         metrics.gauge("eventTimeLagMillis", () -> latestWatermark == Long.MIN_VALUE ? 0L
@@ -124,11 +131,17 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         if (watermark != latestWatermark) {
             latestWatermark = watermark;
         }
-        if (tick.replayRunId != null) {
-            processReplay(tick, ctx, out);
-        } else if (!tick.replayEnd) {
-            // (A live partition's end-of-replay marker has moved the watermark; it has nothing to evaluate.)
-            processLive(tick, watermark, ctx);
+        try {
+            if (tick.replayRunId != null) {
+                processReplay(tick, ctx, out);
+            } else {
+                processLive(tick, watermark, ctx);
+            }
+        } catch (RuntimeException e) {
+            // One tick must never stop every run: a failure of its own (a bug) becomes its rejection.
+            LOG.error("could not evaluate {}; it is stored in rejected_ticks as UNPROCESSABLE", tick, e);
+            unprocessable.inc();
+            ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.UNPROCESSABLE, e.toString()));
         }
     }
 
@@ -180,6 +193,11 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
             invalidRun.inc();
             ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.INVALID_RUN_ID,
                     "run " + tick.replayRunId + " is not an active REPLAY run"));
+            return;
+        }
+        if (!run.params().tradesSymbol(tick.symbol)) {
+            // A REPLAY run trades its `symbols` only, like a live one; replays publish every symbol of the window.
+            withoutRun.inc();
             return;
         }
         if (tick.replayReset) {
@@ -279,6 +297,9 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
      * the file's. Keys then stay flat while covered: {@link #strategyFor} keeps their flag in sync.
      */
     private void onKillSwitches(KillSwitchSnapshot snapshot, Context ctx) throws Exception {
+        if (snapshot.unreadable) {
+            return; // fail closed: keep the switches known (broadcast or restored), release none
+        }
         BroadcastState<String, KillSwitchFile> engaged = ctx.getBroadcastState(KillSwitches.ENGAGED);
         Set<String> before = new HashSet<>();
         for (Map.Entry<String, KillSwitchFile> e : engaged.entries()) {
@@ -423,8 +444,15 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
                 }
                 engagedKillSwitches = engaged;
             } else {
-                // Fail safe at start-up: never open a position the folder forbids for want of a broadcast.
-                engagedKillSwitches = killSwitches.read().engaged;
+                // Fail safe at start-up: never open a position the folder forbids for want of a broadcast,
+                // and fail closed when the folder cannot be read (until a snapshot says otherwise).
+                try {
+                    engagedKillSwitches = killSwitches.read().engaged;
+                } catch (IOException e) {
+                    LOG.warn("cannot read kill-switch folder {}: every run counts as engaged until it can be read",
+                            killSwitches.directory(), e);
+                    engagedKillSwitches = List.of(KillSwitches.folderUnreadable(System.currentTimeMillis(), e.toString()));
+                }
             }
         }
         return engagedKillSwitches;

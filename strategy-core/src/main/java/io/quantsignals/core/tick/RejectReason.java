@@ -19,6 +19,17 @@ public enum RejectReason {
     INVALID_VOLUME,
     /** replay_run_id not a UUID, or not an active REPLAY run. */
     INVALID_RUN_ID,
+    /**
+     * A live tick's ts lies further past the wall clock than the job allows ({@code --max-future-skew}):
+     * a clock error or a typo (year 2099) that would otherwise move the watermark and make every
+     * later tick late.
+     */
+    FUTURE_TIMESTAMP,
     /** The tick's bar had already completed when it arrived. */
-    LATE
+    LATE,
+    /**
+     * Handling the message threw: a bug, never the sender's fault, but one message must not stop
+     * every run. The detail names the exception; the job's log has its stack trace.
+     */
+    UNPROCESSABLE
 }
