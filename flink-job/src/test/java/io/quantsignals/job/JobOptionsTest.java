@@ -29,7 +29,13 @@ class JobOptionsTest {
         assertEquals(Duration.ofSeconds(1), o.runsPollInterval());
         assertEquals(0.0, o.costDefaults().transactionCostBps());
         assertTrue(o.tickArchive(), "live ticks are archived unless asked not to");
+        assertEquals(Duration.ofMinutes(5), o.maxFutureSkew(), "issue 11: ticks more than 5 minutes ahead are rejected");
         assertEquals("quant-signals-job-archive", QuantSignalsJob.archiveGroupId(o));
+    }
+
+    @Test
+    void theFutureBoundIsAnOption() {
+        assertEquals(Duration.ofSeconds(30), JobOptions.parse(Map.of(), "--max-future-skew", "30s").maxFutureSkew());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.quantsignals.job.killswitch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quantsignals.core.db.StorableText;
 import io.quantsignals.core.killswitch.KillSwitchNames;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
@@ -41,6 +42,7 @@ public class KillSwitches implements Serializable {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_TEXT_CHARS = 500;
 
     private final String directory;
 
@@ -94,7 +96,9 @@ public class KillSwitches implements Serializable {
         } catch (IOException | RuntimeException e) {
             reason = "unreadable kill-switch file";
         }
-        return new KillSwitchFile(scope, modified, reason, createdBy);
+        // Whatever the file says goes into kill_switch_events: storable, and a line, not a novel.
+        return new KillSwitchFile(scope, modified, StorableText.of(StorableText.truncated(reason, MAX_TEXT_CHARS)),
+                StorableText.of(StorableText.truncated(createdBy, MAX_TEXT_CHARS)));
     }
 
     /** Whether any of {@code engaged} covers {@code runId}; null if none does. */
