@@ -1,12 +1,9 @@
 package io.quantsignals.job.signal;
 
-import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.strategy.BarResult;
-import io.quantsignals.core.strategy.Bars;
-import io.quantsignals.core.strategy.PendingBar;
 import io.quantsignals.core.strategy.PositionTransition;
-import io.quantsignals.core.strategy.SmaCrossState;
-import io.quantsignals.core.strategy.SmaCrossStrategy;
+import io.quantsignals.core.strategy.RunSymbolEvaluator;
+import io.quantsignals.core.strategy.RunSymbolState;
 import io.quantsignals.core.tick.RejectReason;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.SideOutputs;
@@ -40,31 +37,32 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * The strategy for every run, per symbol: a thin adapter that feeds the pure
- * {@link SmaCrossStrategy} with event-time bars and turns its results into rows.
+ * The strategy for every run, per symbol: a thin Flink adapter around the pure
+ * {@link RunSymbolEvaluator}. Each step loads a (run, symbol)'s {@link RunSymbolState}, opens an
+ * evaluator over it with the run's current params and kill-switch flag, calls it, turns what it
+ * completed into rows and always writes the state back (a heap backend holds the object itself,
+ * RocksDB only a copy: a state changed and not written back is a state lost there).
  *
  * <p><b>Keyed by symbol, state per (run, symbol).</b> The Flink key is the symbol; each run trading
- * it has its own {@link RunSymbolState} in a map under that key, never shared with another run. A
- * tick therefore crosses the network once, straight from the Kafka source's task, and is evaluated
- * here for every run that trades its symbol. (Keying by (run, symbol) needs a routing operator in
- * front that knows the runs, which costs a second serialization hop per tick and per run: the job
- * measured 5x slower that way, see bench/README.md.)
+ * it has its own state in a map under that key, never shared with another run. A tick therefore
+ * crosses the network once, straight from the Kafka source's task, and is evaluated here for every
+ * run that trades its symbol. (Keying by (run, symbol) needs a routing operator in front that knows
+ * the runs, which costs a second serialization hop per tick and per run: the job measured 5x slower
+ * that way, see bench/README.md.)
  *
- * <p><b>Bars.</b> A live tick joins its pending bar for each run (unless that bar is already
- * complete at the watermark: then the tick is late and rejected once, however many runs it
- * concerns). A new bar registers an event-time timer at its last millisecond; the timer completes,
- * in time order, every bar of the symbol's runs that the timer's time completes, so each run's
- * strategy sees exactly the bar sequence of SPEC §5. Parameter updates reach a run's strategy
- * before its next bar; a run missing from a new runs snapshot has ended: it is flattened
- * ({@code RUN_ENDED}, at the latest tick price) on every symbol and its state released.
+ * <p><b>Live runs</b> (LIVE, PAPER): a tick joins its pending bar for each run, unless that bar is
+ * complete at the watermark: then it is late and rejected once, however many runs it concerns. A
+ * new bar registers an event-time timer at its last millisecond; the timer completes, in time
+ * order, every due bar of the symbol's live runs. <b>REPLAY runs</b> evaluate history on a clock of
+ * their own per (run, symbol) (see {@link RunSymbolEvaluator}), never the live watermark.
  *
- * <p><b>REPLAY runs</b> evaluate history published while live ticks keep flowing on the same topic,
- * so they cannot use the job's (live) watermark. Each (replay run, symbol) keeps its own event-time
- * clock instead: the greatest tick time seen minus the out-of-orderness, moved to the replay's end
- * by the tool's end marker. The replay tool publishes in event-time order, so this clock, and with
- * it every bar and every row, is the same at any speedup.
+ * <p><b>Control.</b> Runs and kill switches arrive as whole snapshots on the broadcast input. A run
+ * missing from a runs snapshot has ended: it is flattened ({@code RUN_ENDED}, at the latest tick
+ * price) on every symbol and its state released. A newly engaged kill switch flattens every (run,
+ * symbol) it covers at once ({@code KILL_SWITCH}, SPEC §8).
  */
 public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, ControlEvent, MetricRecord> {
 
@@ -128,14 +126,12 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
     @Override
     public void processElement(Tick tick, ReadOnlyContext ctx, Collector<MetricRecord> out) throws Exception {
         long watermark = ctx.currentWatermark();
-        if (watermark != latestWatermark) {
-            latestWatermark = watermark;
-        }
+        latestWatermark = watermark;
         try {
             if (tick.replayRunId != null) {
                 processReplay(tick, ctx, out);
             } else {
-                processLive(tick, watermark, ctx);
+                processLive(tick, watermark, ctx, out);
             }
         } catch (RuntimeException e) {
             // One tick must never stop every run: a failure of its own (a bug) becomes its rejection.
@@ -146,7 +142,8 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
     }
 
     /** A live tick: into its pending bar of every active LIVE and PAPER run trading the symbol. */
-    private void processLive(Tick tick, long watermark, ReadOnlyContext ctx) throws Exception {
+    private void processLive(Tick tick, long watermark, ReadOnlyContext ctx, Collector<MetricRecord> out) throws Exception {
+        RowOutputs outputs = RowOutputs.of(ctx, out);
         boolean isLate = false;
         int routes = 0;
         for (RunConfig run : directory.active(ctx.getBroadcastState(RunDirectory.RUNS),
@@ -155,19 +152,18 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
                 continue;
             }
             RunSymbolState state = stateOf(run.runId);
-            SmaCrossStrategy strategy = strategyFor(run, state, ctx);
-            long interval = run.params().barIntervalMillis();
-            if (isLate(tick.tsMillis, interval, watermark, state.strategy)) {
+            RunSymbolEvaluator evaluator = open(run, state, ctx);
+            if (evaluator.isLate(tick.tsMillis, watermark)) {
                 isLate = true;
-                continue;
+            } else {
+                long barEnd = evaluator.addLiveTick(tick.tsMillis, tick.priceScaled);
+                if (barEnd != RunSymbolEvaluator.NO_NEW_BAR) {
+                    ctx.timerService().registerEventTimeTimer(barEnd);
+                }
+                routes++;
             }
-            long barTime = Bars.barTimeOf(tick.tsMillis, interval);
-            strategy.observeTick(tick.tsMillis, tick.priceScaled);
-            if (state.pending.add(barTime, tick.tsMillis, tick.priceScaled)) {
-                ctx.timerService().registerEventTimeTimer(Bars.lastTimestampOf(barTime, interval));
-            }
+            emit(run, tick.symbol, evaluator, outputs);
             runsOfSymbol.put(run.runId, state);
-            routes++;
         }
         routed.inc(routes);
         if (isLate) {
@@ -206,79 +202,38 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
             return;
         }
         RunSymbolState state = stateOf(run.runId);
-        SmaCrossStrategy strategy = strategyFor(run, state, ctx);
-        long interval = run.params().barIntervalMillis();
+        RunSymbolEvaluator evaluator = open(run, state, ctx);
         if (tick.replayEnd) {
-            state.replayClock = Math.max(state.replayClock, tick.tsMillis - 1);
-        } else if (isLate(tick.tsMillis, interval, state.replayClock, state.strategy)) {
+            evaluator.endReplay(tick.tsMillis);
+        } else if (evaluator.addReplayTick(tick.tsMillis, tick.priceScaled)) {
+            routed.inc();
+        } else {
             late.inc();
             ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.LATE,
-                    "its bar had completed in replay run " + run.runId + " (clock " + state.replayClock + ")"));
-            return;
-        } else {
-            strategy.observeTick(tick.tsMillis, tick.priceScaled);
-            state.pending.add(Bars.barTimeOf(tick.tsMillis, interval), tick.tsMillis, tick.priceScaled);
-            state.replayClock = Math.max(state.replayClock, tick.tsMillis - maxOutOfOrdernessMillis - 1);
-            routed.inc();
+                    "its bar had completed in replay run " + run.runId + " (clock " + evaluator.replayClock() + ")"));
         }
-        completeBars(run, tick.symbol, state, strategy, state.replayClock, out, ctx);
+        emit(run, tick.symbol, evaluator, RowOutputs.of(ctx, out));
         runsOfSymbol.put(run.runId, state);
-    }
-
-    /** Whether a tick's bar is complete at this watermark, or no longer after the last bar this key completed. */
-    private static boolean isLate(long ts, long interval, long watermark, SmaCrossState state) {
-        return Bars.isLate(ts, interval, watermark)
-                || (state.hasPreviousBar && Bars.barTimeOf(ts, interval) <= state.lastBarTime);
     }
 
     /** A bar's last millisecond has passed: complete the due bars of every live run of this symbol. */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<MetricRecord> out) throws Exception {
-        List<String> runIds = new ArrayList<>(2);
-        for (String runId : runsOfSymbol.keys()) {
-            runIds.add(runId);
+        RowOutputs outputs = RowOutputs.of(ctx, out);
+        List<Map.Entry<String, RunSymbolState>> entries = new ArrayList<>(2);
+        for (Map.Entry<String, RunSymbolState> e : runsOfSymbol.entries()) {
+            entries.add(e);
         }
-        for (String runId : runIds) {
-            RunConfig run = directory.find(runId, ctx.getBroadcastState(RunDirectory.RUNS),
+        for (Map.Entry<String, RunSymbolState> e : entries) {
+            RunConfig run = directory.find(e.getKey(), ctx.getBroadcastState(RunDirectory.RUNS),
                     ctx.getBroadcastState(RunDirectory.RUNS_META));
-            if (run == null || run.isReplay()) {
+            if (run == null || run.isReplay() || e.getValue().pending.size() == 0) {
                 continue; // ended runs were released with their snapshot; replay runs follow their own clock
             }
-            RunSymbolState state = runsOfSymbol.get(runId);
-            if (state.pending.size() > 0) {
-                if (completeBars(run, ctx.getCurrentKey(), state, strategyFor(run, state, ctx), timestamp, out, ctx)) {
-                    runsOfSymbol.put(runId, state);
-                }
-            }
-        }
-    }
-
-    /** Feeds the run's pending bars complete at {@code watermark} to its strategy, oldest first; true if any. */
-    private boolean completeBars(RunConfig run, String symbol, RunSymbolState state, SmaCrossStrategy strategy,
-                                 long watermark, Collector<MetricRecord> out, ReadOnlyContext ctx) {
-        PendingBar[] complete = state.pending.removeComplete(run.params().barIntervalMillis(), watermark);
-        for (PendingBar bar : complete) {
-            completeBar(run, symbol, strategy, bar, out, ctx);
-        }
-        return complete.length > 0;
-    }
-
-    /** Feeds one completed bar to the strategy and emits its rows. */
-    private void completeBar(RunConfig run, String symbol, SmaCrossStrategy strategy, PendingBar bar,
-                             Collector<MetricRecord> out, ReadOnlyContext ctx) {
-        BarResult result = strategy.onBar(bar.barTime, bar.closePrice);
-        bars.inc();
-        out.collect(new MetricRecord(run.runId, symbol, result.metric()));
-        if (result.transition() != null) {
-            transitions.inc();
-            ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(run.runId, symbol, result.transition()));
-        }
-        if (result.riskHaltTriggered()) {
-            riskHalts.inc();
-            ctx.output(SideOutputs.KILL_SWITCH_EVENTS, new KillSwitchEvent(bar.barTime, run.runId,
-                    KillSwitchEvent.ENGAGED, KillSwitchEvent.SOURCE_RISK_LIMIT, "drawdown "
-                    + result.metric().drawdown() + " breached max_drawdown " + run.params().maxDrawdown()
-                    + " on " + symbol + ": flat from the next bar until the run's params are updated"));
+            RunSymbolEvaluator evaluator = open(run, e.getValue(), ctx);
+            evaluator.completeBars(timestamp);
+            emit(run, ctx.getCurrentKey(), evaluator, outputs);
+            runsOfSymbol.put(e.getKey(), e.getValue());
         }
     }
 
@@ -294,7 +249,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
     /**
      * A new kill-switch snapshot: every (run, symbol) a newly engaged switch covers is flattened at
      * once, without waiting for a tick (SPEC §8), at the latest price it has; the flatten's time is
-     * the file's. Keys then stay flat while covered: {@link #strategyFor} keeps their flag in sync.
+     * the file's. Keys then stay flat while covered: {@link #open} keeps their flag in sync.
      */
     private void onKillSwitches(KillSwitchSnapshot snapshot, Context ctx) throws Exception {
         if (snapshot.unreadable) {
@@ -322,21 +277,18 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
             return;
         }
         var runs = ctx.getBroadcastState(RunDirectory.RUNS);
+        RowOutputs outputs = RowOutputs.of(ctx);
         ctx.applyToKeyedState(RUNS_OF_SYMBOL, (symbol, states) -> {
             for (Map.Entry<String, RunSymbolState> e : states.entries()) {
                 KillSwitchFile cause = KillSwitches.covering(newlyEngaged, e.getKey());
                 RunConfig run = runs.get(e.getKey());
-                SmaCrossState stored = e.getValue().strategy;
                 if (cause == null || run == null) {
                     continue;
                 }
-                SmaCrossStrategy strategy = new SmaCrossStrategy(run.params(), stored);
-                strategy.setKillSwitchEngaged(true);
-                PositionTransition exit = strategy.flatten(cause.engagedAtMillis, PositionTransition.Reason.KILL_SWITCH);
-                if (exit != null) {
-                    transitions.inc();
-                    ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(run.runId, symbol, exit));
-                }
+                RunSymbolEvaluator evaluator = new RunSymbolEvaluator(e.getValue(), run.params(), run.version, true,
+                        maxOutOfOrdernessMillis);
+                emitTransition(run, symbol, evaluator.flatten(cause.engagedAtMillis, PositionTransition.Reason.KILL_SWITCH), outputs);
+                emit(run, symbol, evaluator, outputs);
                 e.setValue(e.getValue()); // written back: a heap backend holds the object, RocksDB a copy
             }
         });
@@ -353,6 +305,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
             ended.remove(run.runId);
         }
         if (!ended.isEmpty()) {
+            RowOutputs outputs = RowOutputs.of(ctx);
             ctx.applyToKeyedState(RUNS_OF_SYMBOL, (symbol, states) -> {
                 List<String> release = new ArrayList<>();
                 for (Map.Entry<String, RunSymbolState> e : states.entries()) {
@@ -360,13 +313,9 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
                     if (run == null) {
                         continue;
                     }
-                    SmaCrossState stored = e.getValue().strategy;
-                    PositionTransition exit = new SmaCrossStrategy(run.params(), stored)
-                            .flatten(stored.latestTickTime, PositionTransition.Reason.RUN_ENDED);
-                    if (exit != null) {
-                        transitions.inc();
-                        ctx.output(SideOutputs.TRANSITIONS, new TransitionRecord(run.runId, symbol, exit));
-                    }
+                    RunSymbolEvaluator evaluator = new RunSymbolEvaluator(e.getValue(), run.params(), run.version,
+                            e.getValue().strategy != null && e.getValue().strategy.killSwitchEngaged, maxOutOfOrdernessMillis);
+                    emitTransition(run, symbol, evaluator.flatten(evaluator.latestTickTime(), PositionTransition.Reason.RUN_ENDED), outputs);
                     release.add(e.getKey());
                 }
                 for (String runId : release) {
@@ -406,33 +355,57 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         return state != null ? state : new RunSymbolState();
     }
 
+    /** An evaluator over a (run, symbol)'s state with the run's current params and its kill-switch flag. */
+    private RunSymbolEvaluator open(RunConfig run, RunSymbolState state, ReadOnlyContext ctx) throws Exception {
+        boolean killSwitch = KillSwitches.covering(engagedKillSwitches(ctx), run.runId) != null;
+        return new RunSymbolEvaluator(state, run.params(), run.version, killSwitch, maxOutOfOrdernessMillis);
+    }
+
     /**
-     * The strategy over a (run, symbol)'s state, with the run's current parameters applied and its
-     * kill-switch flag in line with the folder.
+     * The rows of what an evaluator did: a metric row per completed bar, its transitions, risk halts
+     * and a lifted halt as kill_switch_events.
      */
-    private SmaCrossStrategy strategyFor(RunConfig run, RunSymbolState state, ReadOnlyContext ctx) throws Exception {
-        StrategyParams params = run.params();
-        SmaCrossStrategy strategy;
-        if (state.strategy == null) {
-            strategy = new SmaCrossStrategy(params);
-            state.strategy = strategy.state();
-            state.strategy.paramsVersion = run.version;
-        } else {
-            SmaCrossState stored = state.strategy;
-            strategy = new SmaCrossStrategy(params, stored);
-            if (stored.paramsVersion != run.version) {
-                // The run was updated since this key last saw it: new params from this bar on.
-                if (stored.haltedByRisk) {
-                    ctx.output(SideOutputs.KILL_SWITCH_EVENTS, new KillSwitchEvent(Math.max(stored.latestTickTime,
-                            stored.lastBarTime), run.runId, KillSwitchEvent.RELEASED, KillSwitchEvent.SOURCE_RISK_LIMIT,
-                            "params updated: risk halt on " + ctx.getCurrentKey() + " lifted"));
-                }
-                strategy.applyParams(params);
-                stored.paramsVersion = run.version;
+    private void emit(RunConfig run, String symbol, RunSymbolEvaluator evaluator, RowOutputs outputs) {
+        if (evaluator.riskHaltLiftedAt() != Long.MIN_VALUE) {
+            outputs.events.accept(new KillSwitchEvent(evaluator.riskHaltLiftedAt(), run.runId,
+                    KillSwitchEvent.RELEASED, KillSwitchEvent.SOURCE_RISK_LIMIT, "params updated: risk halt on " + symbol + " lifted"));
+        }
+        for (BarResult result : evaluator.completedBars()) {
+            bars.inc();
+            outputs.metrics.collect(new MetricRecord(run.runId, symbol, result.metric()));
+            emitTransition(run, symbol, result.transition(), outputs);
+            if (result.riskHaltTriggered()) {
+                riskHalts.inc();
+                outputs.events.accept(new KillSwitchEvent(result.metric().metricTime(), run.runId,
+                        KillSwitchEvent.ENGAGED, KillSwitchEvent.SOURCE_RISK_LIMIT, "drawdown " + result.metric().drawdown()
+                        + " breached max_drawdown " + run.params().maxDrawdown() + " on " + symbol
+                        + ": flat from the next bar until the run's params are updated"));
             }
         }
-        strategy.setKillSwitchEngaged(KillSwitches.covering(engagedKillSwitches(ctx), run.runId) != null);
-        return strategy;
+    }
+
+    /** A transition row, if there is one. */
+    private void emitTransition(RunConfig run, String symbol, PositionTransition transition, RowOutputs outputs) {
+        if (transition != null) {
+            transitions.inc();
+            outputs.transitions.accept(new TransitionRecord(run.runId, symbol, transition));
+        }
+    }
+
+    /**
+     * Where a step's rows go: the collector and side outputs of the context it runs in (Flink's
+     * element and broadcast contexts share no public type with {@code output}).
+     */
+    private record RowOutputs(Collector<MetricRecord> metrics, Consumer<TransitionRecord> transitions,
+                              Consumer<KillSwitchEvent> events) {
+        static RowOutputs of(ReadOnlyContext ctx, Collector<MetricRecord> out) {
+            return new RowOutputs(out, t -> ctx.output(SideOutputs.TRANSITIONS, t), e -> ctx.output(SideOutputs.KILL_SWITCH_EVENTS, e));
+        }
+
+        /** A broadcast element completes no bar: no metric rows. */
+        static RowOutputs of(Context ctx) {
+            return new RowOutputs(null, t -> ctx.output(SideOutputs.TRANSITIONS, t), e -> ctx.output(SideOutputs.KILL_SWITCH_EVENTS, e));
+        }
     }
 
     private List<KillSwitchFile> engagedKillSwitches(ReadOnlyContext ctx) throws Exception {
