@@ -47,7 +47,9 @@ public final class KillSwitchCommand {
                     + " renamed into place), so the job never reads a partial file. An engaged switch is never"
                     + " replaced: engaging again leaves the first file, and its time, as they are.",
                 "The global switch needs no database: it works while the database is down. --run-id must"
-                    + " name a run in strategy_runs, so it needs the database."
+                    + " name a run in strategy_runs, so it needs the database.",
+                "The folder must exist (exit 2 otherwise, nothing written): a misspelt KILL_SWITCH_DIR would"
+                    + " otherwise create a folder the job does not watch. --create-dir creates it."
             })
     static final class Engage implements Callable<Integer> {
         @Option(names = "--run-id", paramLabel = "ID", description = "Stop only this run (its strategy_run_id).")
@@ -60,6 +62,11 @@ public final class KillSwitchCommand {
                 description = "Who engages it; default: the OS user (${DEFAULT-VALUE}).",
                 defaultValue = "${sys:user.name}")
         String createdBy;
+
+        @Option(names = "--create-dir",
+                description = "Create the kill-switch folder (and its parents) if it does not exist; without it a"
+                        + " missing folder is an error (exit 2). Use it only where the job watches that path.")
+        boolean createDir;
 
         @Mixin
         KillSwitchDirOption killSwitchDir;
@@ -75,10 +82,23 @@ public final class KillSwitchCommand {
             requireNonBlank("--reason", reason);
             requireNonBlank("--created-by", createdBy);
             UUID id = runId == null ? null : parseRunId(runId);
+            KillSwitchFolder folder = killSwitchDir.folder();
+            if (!createDir || folder.state() == KillSwitchFolder.State.NOT_A_FOLDER) {
+                requireFolder(folder, "nothing engaged", " (--create-dir creates it)");
+            }
             if (id != null) {
                 requireKnownRun(id);
             }
-            KillSwitchFolder folder = killSwitchDir.folder();
+            PrintWriter out = spec.commandLine().getOut();
+            if (createDir) {
+                try {
+                    if (folder.create()) {
+                        out.println("created the kill-switch folder " + folder.dir());
+                    }
+                } catch (IOException e) {
+                    throw folderFailure("cannot create the kill-switch folder", folder, e);
+                }
+            }
             KillSwitchFolder.Engagement result;
             try {
                 result = folder.engage(id, reason.strip(), createdBy.strip(), Instant.now());
@@ -86,7 +106,6 @@ public final class KillSwitchCommand {
                 throw folderFailure("cannot engage the kill switch for " + EngagedSwitch.describe(id), folder, e);
             }
             EngagedSwitch s = result.engagedSwitch();
-            PrintWriter out = spec.commandLine().getOut();
             if (result.created()) {
                 out.println("engaged kill switch for " + s.scopeDescription() + ": " + s.file());
             } else {
@@ -134,6 +153,7 @@ public final class KillSwitchCommand {
         public Integer call() throws Exception {
             UUID id = runId == null ? null : parseRunId(runId);
             KillSwitchFolder folder = killSwitchDir.folder();
+            requireFolder(folder, "nothing released", ": is the path right?");
             List<EngagedSwitch> removed;
             try {
                 removed = folder.release(id);
@@ -191,6 +211,7 @@ public final class KillSwitchCommand {
         @Override
         public Integer call() throws Exception {
             KillSwitchFolder folder = killSwitchDir.folder();
+            requireFolder(folder, "is the path right?", "");
             KillSwitchFolder.Listing listing;
             try {
                 listing = folder.list();
@@ -216,8 +237,7 @@ public final class KillSwitchCommand {
                 return 0;
             }
             if (listing.engaged().isEmpty()) {
-                out.println("no kill switch engaged (" + folder.dir()
-                        + (listing.folderExists() ? "" : " does not exist") + ")");
+                out.println("no kill switch engaged (" + folder.dir() + ")");
             } else {
                 String format = "%-36s  %-24s  %-16s  %-12s  %s%n";
                 out.printf(format, "SCOPE", "SINCE", "CREATED_BY", "ACKNOWLEDGED", "REASON");
@@ -262,6 +282,21 @@ public final class KillSwitchCommand {
             listing.ignored().forEach(ignored::add);
             root.put("acknowledgement_error", ackError);
             return root;
+        }
+    }
+
+    /**
+     * The folder must exist and be a folder: an operator who misspells KILL_SWITCH_DIR must learn it
+     * now, not after trading went on because the job watches another folder. Invalid input (exit 2).
+     */
+    private static void requireFolder(KillSwitchFolder folder, String consequence, String ifMissing) {
+        switch (folder.state()) {
+            case FOLDER -> {
+            }
+            case MISSING -> throw new InvalidInputException("kill-switch folder " + folder.dir() + " does not exist"
+                    + " (KILL_SWITCH_DIR or --kill-switch-dir); " + consequence + ifMissing);
+            case NOT_A_FOLDER -> throw new InvalidInputException("kill-switch folder " + folder.dir()
+                    + " is not a folder (KILL_SWITCH_DIR or --kill-switch-dir); " + consequence);
         }
     }
 
