@@ -151,6 +151,11 @@ class RunsCommandTest {
             "non-integer window | {\"sma_fast_window\":2.5,\"sma_slow_window\":20}           | sma_fast_window must be an integer",
             "negative bps       | {\"sma_fast_window\":5,\"sma_slow_window\":20,\"slippage_bps\":-1} | slippage_bps must be a number from 0",
             "malformed JSON     | {\"sma_fast_window\":5 \"sma_slow_window\":20}             | malformed JSON",
+            "text after object  | {\"sma_fast_window\":5,\"sma_slow_window\":20} {\"sma_fast_window\":7} | unexpected text after the JSON object at line 1, column 44",
+            "key twice          | {\"sma_fast_window\":5,\"sma_slow_window\":20,\"sma_fast_window\":7} | key 'sma_fast_window' appears twice",
+            "NUL in a symbol    | {\"sma_fast_window\":5,\"sma_slow_window\":20,\"symbols\":[\"A\",\"B\",\"C\\u0000\"]} | symbols[2]: symbol contains the control character U+0000",
+            "padded symbol      | {\"sma_fast_window\":5,\"sma_slow_window\":20,\"symbols\":[\" BTCUSD\"]} | symbols[0]: symbol has leading or trailing white space",
+            "65-char symbol     | {\"sma_fast_window\":5,\"sma_slow_window\":20,\"symbols\":[\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"]} | symbols[0]: symbol is longer than 64 characters",
     })
     void invalidParamFilesExit2AndChangeNothing(String name, String params, String expected) throws Exception {
         String id = create("{\"sma_fast_window\": 5, \"sma_slow_window\": 20}", "PAPER");
