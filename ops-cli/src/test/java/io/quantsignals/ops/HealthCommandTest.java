@@ -258,6 +258,18 @@ class HealthCommandTest {
                 + " by - (reason: (unreadable file)) NOT acknowledged"), perRun.out());
     }
 
+    @Test
+    void textFromFilesAndRowsIsShownWithControlCharactersEscaped() throws Exception {
+        freshTick();
+        Files.writeString(killSwitchDir.resolve("KILL_SWITCH"),
+                "{\"reason\":\"\\u001b]0;all fine\\u0007\",\"created_by\":\"eve\\u009b2J\"}");
+        for (CliRunner.Result r : List.of(health("--flink-url", "none"), health("--flink-url", "none", "--json"))) {
+            assertEquals(1, r.exitCode(), r.out());
+            RunsCommandTest.assertNoControlCharacters(r.out());
+        }
+        assertTrue(health("--flink-url", "none").out().contains("by eve\\u009b2J (reason: \\u001b]0;all fine\\u0007)"));
+    }
+
     // ------------------------------------------------------------------ Flink
 
     @Test

@@ -331,6 +331,29 @@ class KillSwitchCommandTest {
     }
 
     @Test
+    void textFromSwitchFilesIsShownWithControlCharactersEscaped() throws Exception {
+        // Anyone who can write the folder writes these files: their text must not drive the terminal.
+        Files.writeString(folder.resolve("KILL_SWITCH"),
+                "{\"reason\":\"\\u001b[2Jwiped\",\"created_by\":\"eve\\u009b31m\"}");
+        Files.writeString(folder.resolve("KILL_SWITCH.\u001b[8mhidden"), "");
+        String visible = "\\u001b[2Jwiped";
+        for (List<String> command : List.of(List.of("kill-switch", "status"), List.of("kill-switch", "engage", "--reason", "x"),
+                List.of("kill-switch", "status", "--json"))) {
+            CliRunner.Result r = cli.run(command.toArray(String[]::new));
+            assertEquals(0, r.exitCode(), command + ": " + r.err());
+            RunsCommandTest.assertNoControlCharacters(r.out());
+            assertTrue(r.out().contains(command.contains("--json") ? "\\u001B[2Jwiped" : visible), command + ": " + r.out());
+        }
+        assertTrue(cli.run("kill-switch", "status").out().contains("KILL_SWITCH.\\u001b[8mhidden"));
+        JsonNode json = JSON.readTree(cli.run("kill-switch", "status", "--json").out());
+        assertEquals("eve\u009b31m", json.get("engaged").get(0).get("created_by").textValue());
+        CliRunner.Result released = cli.run("kill-switch", "release");
+        assertEquals(0, released.exitCode(), released.err());
+        RunsCommandTest.assertNoControlCharacters(released.out());
+        assertTrue(released.out().contains("eve\\u009b31m"), released.out());
+    }
+
+    @Test
     void sinceComesFromTheFileAndFallsBackToItsModificationTime() throws Exception {
         Files.createDirectories(folder);
         Path file = folder.resolve("KILL_SWITCH");

@@ -210,6 +210,77 @@ class RunsCommandTest {
     }
 
     @Test
+    void controlCharactersInCreatedByOrChangedByAreRefused() throws Exception {
+        String id = create("{\"sma_fast_window\": 5, \"sma_slow_window\": 20}", "PAPER");
+        Path good = file("good.json", "{\"sma_fast_window\": 5, \"sma_slow_window\": 20}");
+        Map<String, Long> before = counts();
+        CliRunner.Result created = cli.run("runs", "create", "sma_cross", "--param-file", good.toString(),
+                "--run-type", "PAPER", "--created-by", "alice\u001b[2J");
+        assertInvalid(created, "--created-by contains the control character U+001B");
+        assertNoControlCharacters(created.err());
+        assertInvalid(cli.run("runs", "update", id, "--param-file", good.toString(), "--changed-by", "bob\u0007"),
+                "--changed-by contains the control character U+0007");
+        assertInvalid(cli.run("runs", "create", "sma_cross", "--param-file", good.toString(),
+                "--run-type", "PAPER", "--created-by", "carol\u009b31m"), "--created-by contains the control character U+009B");
+        assertEquals(before, counts());
+        // Other Unicode text is a name like any other.
+        assertEquals(0, cli.run("runs", "create", "sma_cross", "--param-file", good.toString(),
+                "--run-type", "PAPER", "--created-by", "Zoë Ødegård").exitCode());
+    }
+
+    /**
+     * Rows written before the input check, or by hand, may hold terminal escapes: every human-readable
+     * output shows them as visible escapes, and the JSON output as JSON escapes.
+     */
+    @Test
+    void storedControlCharactersAreShownEscaped() throws Exception {
+        String id = create("{\"sma_fast_window\": 5, \"sma_slow_window\": 20}", "PAPER");
+        String evil = "mallory\u001b]0;pwned\u0007\u009b2J\u007f";
+        try (Connection c = postgres.connect(); java.sql.PreparedStatement update = c.prepareStatement(
+                "UPDATE strategy_runs SET created_by = ?, strategy = ?")) {
+            update.setString(1, evil);
+            update.setString(2, "sma_cross\u001b[8m");
+            update.executeUpdate();
+        }
+        try (Connection c = postgres.connect(); java.sql.PreparedStatement update = c.prepareStatement(
+                "UPDATE strategy_run_params_history SET changed_by = ?")) {
+            update.setString(1, evil);
+            update.executeUpdate();
+        }
+        String visible = "mallory\\u001b]0;pwned\\u0007\\u009b2J\\u007f";
+        for (List<String> command : List.of(List.of("runs", "list"), List.of("runs", "show", id),
+                List.of("runs", "compare", id))) {
+            CliRunner.Result r = cli.run(command.toArray(String[]::new));
+            assertEquals(0, r.exitCode(), command + ": " + r.err());
+            assertNoControlCharacters(r.out());
+            assertTrue(r.out().contains(visible), command + ": " + r.out());
+        }
+        assertTrue(cli.run("runs", "show", id).out().contains("sma_cross\\u001b[8m"));
+        assertTrue(cli.run("runs", "show", id).out().contains("by " + visible), "history's changed_by");
+
+        for (List<String> command : List.of(List.of("runs", "list", "--json"), List.of("runs", "show", id, "--json"),
+                List.of("runs", "compare", id, "--json"))) {
+            CliRunner.Result r = cli.run(command.toArray(String[]::new));
+            assertEquals(0, r.exitCode(), command + ": " + r.err());
+            assertNoControlCharacters(r.out());
+            JsonNode json = JSON.readTree(r.out());
+            JsonNode run = json.isArray() ? json.get(0) : json;
+            assertEquals(evil, run.get("created_by").textValue(), "JSON keeps the text exactly: " + command);
+        }
+        assertEquals(evil, JSON.readTree(cli.run("runs", "show", id, "--json").out())
+                .get("params_history").get(0).get("changed_by").textValue());
+    }
+
+    /** No character a terminal could act on, other than the line breaks between lines. */
+    static void assertNoControlCharacters(String output) {
+        for (int i = 0; i < output.length(); i++) {
+            char ch = output.charAt(i);
+            assertFalse(Character.isISOControl(ch) && ch != '\n',
+                    String.format("U+%04X at %d in: %s", (int) ch, i, output.replaceAll("\\p{Cntrl}", "?")));
+        }
+    }
+
+    @Test
     void unreachableDatabaseExits1NamingTheUrlWithoutPassword() {
         CliRunner broken = cli.withEnv("DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/quant?password=hunter2")
                 .withEnv("DATABASE_PASSWORD", "s3cret");

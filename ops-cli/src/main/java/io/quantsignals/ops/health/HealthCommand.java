@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.cli.Durations;
 import io.quantsignals.cli.Messages;
+import io.quantsignals.cli.TerminalText;
 import io.quantsignals.ops.killswitch.KillSwitchDirOption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,7 +61,7 @@ import java.util.concurrent.Callable;
         })
 public final class HealthCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = TerminalText.escapingControlCharacters(new ObjectMapper());
 
     @Option(names = "--max-tick-age", paramLabel = "DURATION", defaultValue = "60s",
             converter = Durations.PositiveConverter.class,
@@ -204,8 +205,9 @@ public final class HealthCommand implements Callable<Integer> {
     private void print(PrintWriter out, List<Finding> unordered) {
         List<Finding> findings = worstFirst(unordered);
         if (!json) {
-            out.println(summary(findings));
-            findings.forEach(f -> out.println(f.line()));
+            // Findings quote kill-switch files and rows: their control characters are shown escaped.
+            out.println(TerminalText.escape(summary(findings)));
+            findings.forEach(f -> out.println(TerminalText.escape(f.line())));
             return;
         }
         ObjectNode root = JSON.createObjectNode();

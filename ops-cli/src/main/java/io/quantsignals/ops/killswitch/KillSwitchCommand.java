@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.cli.InvalidInputException;
+import io.quantsignals.cli.Messages;
+import io.quantsignals.cli.TerminalText;
 import io.quantsignals.core.run.RunStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +39,7 @@ import java.util.concurrent.Callable;
         subcommands = {KillSwitchCommand.Engage.class, KillSwitchCommand.Release.class, KillSwitchCommand.Status.class})
 public final class KillSwitchCommand {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = TerminalText.escapingControlCharacters(new ObjectMapper());
 
     @Command(name = "engage", mixinStandardHelpOptions = true,
             description = {
@@ -93,7 +95,7 @@ public final class KillSwitchCommand {
             if (createDir) {
                 try {
                     if (folder.create()) {
-                        out.println("created the kill-switch folder " + folder.dir());
+                        out.println(TerminalText.escape("created the kill-switch folder " + folder.dir()));
                     }
                 } catch (IOException e) {
                     throw folderFailure("cannot create the kill-switch folder", folder, e);
@@ -107,11 +109,11 @@ public final class KillSwitchCommand {
             }
             EngagedSwitch s = result.engagedSwitch();
             if (result.created()) {
-                out.println("engaged kill switch for " + s.scopeDescription() + ": " + s.file());
+                out.println(TerminalText.escape("engaged kill switch for " + s.scopeDescription() + ": " + s.file()));
             } else {
-                out.println("kill switch for " + s.scopeDescription() + " already engaged by "
+                out.println(TerminalText.escape("kill switch for " + s.scopeDescription() + " already engaged by "
                         + orDash(s.createdBy()) + " since " + s.since() + " (reason: " + orDash(s.reason())
-                        + "); left unchanged: " + s.file());
+                        + "); left unchanged: " + s.file()));
             }
             return 0;
         }
@@ -163,11 +165,12 @@ public final class KillSwitchCommand {
             PrintWriter out = spec.commandLine().getOut();
             String scope = EngagedSwitch.describe(id);
             if (removed.isEmpty()) {
-                out.println("kill switch for " + scope + " is not engaged in " + folder.dir() + "; nothing to release");
+                out.println(TerminalText.escape("kill switch for " + scope + " is not engaged in " + folder.dir()
+                        + "; nothing to release"));
             }
             for (EngagedSwitch s : removed) {
-                out.println("released kill switch for " + scope + " (engaged by " + orDash(s.createdBy()) + " since "
-                        + s.since() + "): removed " + s.file());
+                out.println(TerminalText.escape("released kill switch for " + scope + " (engaged by "
+                        + orDash(s.createdBy()) + " since " + s.since() + "): removed " + s.file()));
             }
             // Releasing one switch does not restart trading that another still stops: say so.
             List<String> stillEngaged = new ArrayList<>();
@@ -237,7 +240,7 @@ public final class KillSwitchCommand {
                 return 0;
             }
             if (listing.engaged().isEmpty()) {
-                out.println("no kill switch engaged (" + folder.dir() + ")");
+                out.println(TerminalText.escape("no kill switch engaged (" + folder.dir() + ")"));
             } else {
                 String format = "%-36s  %-24s  %-16s  %-12s  %s%n";
                 out.printf(format, "SCOPE", "SINCE", "CREATED_BY", "ACKNOWLEDGED", "REASON");
@@ -246,12 +249,12 @@ public final class KillSwitchCommand {
                     out.printf(format, s.scope(), s.since(), orDash(s.createdBy()), ack, orDash(s.reason()));
                 }
                 if (ackError != null) {
-                    out.println("acknowledgement unknown: " + ackError);
+                    out.println("acknowledgement unknown: " + Messages.oneLine(ackError));
                 }
             }
             for (String name : listing.ignored()) {
-                out.println("ignored by the job: " + folder.dir().resolve(name)
-                        + " (only KILL_SWITCH and KILL_SWITCH.<run-id> are kill switches)");
+                out.println(TerminalText.escape("ignored by the job: " + folder.dir().resolve(name)
+                        + " (only KILL_SWITCH and KILL_SWITCH.<run-id> are kill switches)"));
             }
             return 0;
         }
@@ -311,8 +314,12 @@ public final class KillSwitchCommand {
         return instant == null ? null : instant.toString();
     }
 
+    /**
+     * Text from a switch file, shown: anyone who can write the folder writes it, so its control
+     * characters are shown escaped rather than sent to the terminal.
+     */
     private static String orDash(String text) {
-        return text == null || text.isBlank() ? "-" : text;
+        return text == null || text.isBlank() ? "-" : TerminalText.escape(text);
     }
 
     private static void requireNonBlank(String option, String value) {
