@@ -496,9 +496,14 @@ class HealthCommandTest {
         assertEquals(1, json.out().strip().lines().count(), json.out());
         assertTrue(json.out().contains("\"status\":\"UNKNOWN\""), json.out());
 
-        CliRunner.Result typo = cli.run("health", "--db-pasword=hunter2");
-        assertEquals(3, typo.exitCode());
-        assertTrue(!typo.out().contains("hunter2") && typo.out().contains("***"), "password not echoed: " + typo.out());
+        for (List<String> typo : List.of(List.of("--db-pasword=hunter2"), List.of("--db-pssword", "hunter2"))) {
+            CliRunner.Result r = cli.run(java.util.stream.Stream.concat(java.util.stream.Stream.of("health"), typo.stream())
+                    .toArray(String[]::new));
+            assertEquals(3, r.exitCode());
+            assertTrue(!r.out().contains("hunter2") && !r.err().contains("hunter2"), "password not echoed: " + r.out());
+            assertTrue(r.out().startsWith("HEALTH UNKNOWN - invalid usage: Unknown option: '" + typo.get(0).split("=")[0]
+                    + "' "), r.out());
+        }
 
         // Only health: every other command keeps exit 2 for invalid usage.
         assertEquals(2, cli.run("runs", "list", "--bogus").exitCode());

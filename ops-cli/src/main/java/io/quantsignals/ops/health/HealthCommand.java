@@ -8,6 +8,7 @@ import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.cli.Durations;
 import io.quantsignals.cli.Messages;
 import io.quantsignals.cli.TerminalText;
+import io.quantsignals.cli.UsageErrors;
 import io.quantsignals.ops.killswitch.KillSwitchDirOption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -96,7 +97,7 @@ public final class HealthCommand implements Callable<Integer> {
         if (!errors.isEmpty()) {
             // picocli echoes the offending arguments: a mistyped password option must not be printed.
             String[] args = spec.commandLine().getParseResult().originalArgs().toArray(String[]::new);
-            return usageError(out, Messages.oneLine(Messages.maskSecrets(errors.get(0).getMessage(), args, Map.of())));
+            return usageError(out, UsageErrors.describe(errors.get(0), args, Map.of()));
         }
         URI flink;
         try {
