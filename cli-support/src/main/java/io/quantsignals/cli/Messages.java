@@ -7,15 +7,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Error messages as the command-line programs print them: on one line, without passwords. */
+/** Error messages as the command-line programs print them: on one line, without passwords, terminal-safe. */
 public final class Messages {
 
     private Messages() {
     }
 
-    /** The message on one line (line breaks and the blanks around them become one space); null becomes "". */
+    /**
+     * The message on one line (line breaks and the blanks around them become one space, a tab a
+     * space) with any other control character shown as {@link TerminalText#escape a visible escape}:
+     * messages quote file content, rows and arguments. Null becomes "".
+     */
     public static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
+        return message == null ? "" : TerminalText.escape(message.replaceAll("\\s*\\R\\s*", " ").replace('\t', ' ').strip());
     }
 
     /**

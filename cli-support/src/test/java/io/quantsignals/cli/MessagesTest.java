@@ -17,6 +17,12 @@ class MessagesTest {
     }
 
     @Test
+    void oneLineShowsControlCharactersAsVisibleEscapes() {
+        // An error message may quote text from a file, a row or an argument: it must not drive the terminal.
+        assertEquals("unknown parameter 'x\\u001b[2J' (tab: a b)", Messages.oneLine("unknown parameter 'x\u001b[2J' (tab:\ta b)"));
+    }
+
+    @Test
     void passwordsGivenToPasswordLikeOptionsAreMasked() {
         String[] args = {"--db-pasword=hunter2", "--db-passwd", "hunter3", "--DB-PWD", "hunter4", "--kafka", "k:1"};
         assertEquals("Unknown options: '--db-pasword=***', '--db-passwd', '***', '--DB-PWD', '***'; k:1",

@@ -1,5 +1,6 @@
 package io.quantsignals.job;
 
+import io.quantsignals.cli.UsageErrors;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.control.ControlEvent;
 import io.quantsignals.job.ingest.IncomingMessage;
@@ -291,9 +292,10 @@ public class QuantSignalsJob {
         try {
             options = JobOptions.parse(System.getenv(), args);
         } catch (CommandLine.ParameterException e) {
+            // One line, as ops-cli and replay-tool print it: a misspelt --db-password's value is never
+            // shown (picocli quotes it), and the error is not buried under the usage in a flink run log.
             PrintWriter err = new PrintWriter(System.err, true);
-            err.println("flink-job: " + e.getMessage());
-            e.getCommandLine().usage(err);
+            err.println("flink-job: " + UsageErrors.describe(e, args, System.getenv()) + " (see --help)");
             System.exit(2);
             return;
         }

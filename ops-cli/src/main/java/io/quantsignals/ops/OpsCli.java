@@ -3,6 +3,7 @@ package io.quantsignals.ops;
 import io.quantsignals.cli.EnvironmentDefaults;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.Messages;
+import io.quantsignals.cli.UsageErrors;
 import io.quantsignals.core.params.InvalidParamsException;
 import io.quantsignals.ops.health.HealthCommand;
 import io.quantsignals.ops.killswitch.KillSwitchCommand;
@@ -52,9 +53,8 @@ public final class OpsCli implements Runnable {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((e, commandArgs) -> {
             String help = e.getCommandLine().getCommandSpec().qualifiedName();
-            // picocli echoes offending arguments ("Unknown option: '--db-pasword=…'"): mask passwords.
-            err.println("ops-cli: " + Messages.oneLine(Messages.maskSecrets(e.getMessage(), args, env))
-                    + " (see '" + help + " --help')");
+            // picocli echoes offending arguments ("Unknown option: '--db-pasword=…'"): never their values.
+            err.println("ops-cli: " + UsageErrors.describe(e, args, env) + " (see '" + help + " --help')");
             return EXIT_INVALID_INPUT;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

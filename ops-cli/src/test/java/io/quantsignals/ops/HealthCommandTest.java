@@ -44,6 +44,7 @@ class HealthCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JOB_ID = "8a4f0a7b3c2d1e0f9a8b7c6d5e4f3a2b";
+    private static final String OTHER_JOB_ID = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e";
     private static PostgresServer postgres;
 
     @TempDir
@@ -257,6 +258,18 @@ class HealthCommandTest {
                 + " by - (reason: (unreadable file)) NOT acknowledged"), perRun.out());
     }
 
+    @Test
+    void textFromFilesAndRowsIsShownWithControlCharactersEscaped() throws Exception {
+        freshTick();
+        Files.writeString(killSwitchDir.resolve("KILL_SWITCH"),
+                "{\"reason\":\"\\u001b]0;all fine\\u0007\",\"created_by\":\"eve\\u009b2J\"}");
+        for (CliRunner.Result r : List.of(health("--flink-url", "none"), health("--flink-url", "none", "--json"))) {
+            assertEquals(1, r.exitCode(), r.out());
+            RunsCommandTest.assertNoControlCharacters(r.out());
+        }
+        assertTrue(health("--flink-url", "none").out().contains("by eve\\u009b2J (reason: \\u001b]0;all fine\\u0007)"));
+    }
+
     // ------------------------------------------------------------------ Flink
 
     @Test
@@ -281,7 +294,7 @@ class HealthCommandTest {
     }
 
     @Test
-    void flinkJobNotRunningIsCriticalAndRestartingWarning() throws Exception {
+    void flinkJobNotProcessingIsCriticalAndStartingUpIsWarning() throws Exception {
         freshTick();
         flink.respond("/jobs/overview", 200, overview("FAILED", "quant-signals", Instant.now().minusSeconds(600)));
         CliRunner.Result failed = health();
@@ -289,11 +302,22 @@ class HealthCommandTest {
         assertTrue(failed.out().contains("CRITICAL flink-job: job 'quant-signals' (" + JOB_ID + ") is FAILED, not RUNNING"),
                 failed.out());
 
-        flink.respond("/jobs/overview", 200, overview("RESTARTING", "quant-signals", Instant.now().minusSeconds(600)));
-        CliRunner.Result restarting = health();
-        assertEquals(1, restarting.exitCode(), restarting.out());
-        assertTrue(restarting.out().contains("WARNING flink-job: job 'quant-signals' (" + JOB_ID + ") is RESTARTING"),
-                restarting.out());
+        // A job restarting (in a loop or not) processes no ticks: as bad as a failed one.
+        for (String state : List.of("RESTARTING", "FAILING", "CANCELLING", "CANCELED", "SUSPENDED", "FINISHED")) {
+            flink.respond("/jobs/overview", 200, overview(state, "quant-signals", Instant.now().minusSeconds(600)));
+            CliRunner.Result r = health();
+            assertEquals(2, r.exitCode(), state + ": " + r.out());
+            assertTrue(r.out().contains("CRITICAL flink-job: job 'quant-signals' (" + JOB_ID + ") is " + state
+                    + ", not RUNNING"), r.out());
+        }
+        // Starting up: passed within seconds of a submission.
+        for (String state : List.of("INITIALIZING", "CREATED", "RECONCILING")) {
+            flink.respond("/jobs/overview", 200, overview(state, "quant-signals", Instant.now().minusSeconds(2)));
+            CliRunner.Result r = health();
+            assertEquals(1, r.exitCode(), state + ": " + r.out());
+            assertTrue(r.out().contains("WARNING flink-job: job 'quant-signals' (" + JOB_ID + ") is " + state
+                    + ", not RUNNING yet"), r.out());
+        }
 
         flink.respond("/jobs/overview", 200, overview("RUNNING", "some-other-job", Instant.now().minusSeconds(600)));
         CliRunner.Result other = health();
@@ -302,6 +326,81 @@ class HealthCommandTest {
 
         flink.respond("/jobs/overview", 200, "{\"jobs\":[]}");
         assertEquals(2, health().exitCode());
+    }
+
+    @Test
+    void aRestartingJobNextToARunningOneIsCriticalAndAnOldFailedOneIsNot() throws Exception {
+        freshTick();
+        flink.runningJob(Instant.now().minusSeconds(3600), Instant.now().minusSeconds(20));
+        String perRun = "quant-signals run " + UUID.randomUUID();
+        flink.respond("/jobs/overview", 200, overview(
+                job(JOB_ID, "RUNNING", "quant-signals", Instant.now().minusSeconds(3600)),
+                job(OTHER_JOB_ID, "RESTARTING", perRun, Instant.now().minusSeconds(600))));
+        flink.respond("/jobs/" + OTHER_JOB_ID + "/exceptions", 200, exceptions(Instant.now().minusSeconds(3)));
+        CliRunner.Result r = health();
+        assertEquals(2, r.exitCode(), r.out());
+        assertTrue(r.out().contains("CRITICAL flink-job: job '" + perRun + "' (" + OTHER_JOB_ID + ") is RESTARTING,"
+                + " not RUNNING"), r.out());
+        assertTrue(r.out().contains("java.lang.IllegalStateException: sink down"), "the latest failure is named: " + r.out());
+        assertTrue(r.out().contains("OK flink-job: job 'quant-signals' (" + JOB_ID + ") RUNNING"), r.out());
+
+        // A finished attempt of a job that is running again is history, not a problem.
+        flink.respond("/jobs/overview", 200, overview(
+                job(JOB_ID, "RUNNING", "quant-signals", Instant.now().minusSeconds(3600)),
+                job(OTHER_JOB_ID, "FAILED", "quant-signals", Instant.now().minusSeconds(7200))));
+        CliRunner.Result history = health();
+        assertEquals(0, history.exitCode(), history.out());
+    }
+
+    @Test
+    void aRunningJobThatKeepsFailingAndRestartingIsWarning() throws Exception {
+        freshTick();
+        flink.runningJob(Instant.now().minusSeconds(3600), Instant.now().minusSeconds(20));
+        String path = "/jobs/" + JOB_ID + "/exceptions";
+        Instant now = Instant.now();
+
+        // One failure long ago, one recent: recovered, nothing to report.
+        flink.respond(path, 200, exceptions(now.minusSeconds(60), now.minus(Duration.ofHours(2))));
+        CliRunner.Result once = health();
+        assertEquals(0, once.exitCode(), once.out());
+
+        flink.respond(path, 200, exceptions(now.minusSeconds(30), now.minusSeconds(200), now.minusSeconds(400)));
+        CliRunner.Result looping = health();
+        assertEquals(1, looping.exitCode(), looping.out());
+        assertTrue(looping.out().contains("WARNING flink-job: job 'quant-signals' (" + JOB_ID + ") RUNNING for 1h00m"
+                + " but failed and restarted 3 times in the last 15m"), looping.out());
+        assertTrue(looping.out().contains("java.lang.IllegalStateException: sink down"), looping.out());
+
+        // A REST API without the exception history (older Flink, or refused): the check stays as it was.
+        flink.respond(path, 404, "{\"errors\":[\"Not found\"]}");
+        assertEquals(0, health().exitCode());
+    }
+
+    @Test
+    void theSummaryLeadsWithTheWorstFindingAndFindingsAreWorstFirst() throws Exception {
+        insertTick("BTCUSD", Instant.now().minus(Duration.ofMinutes(5)), "kafka:prices"); // WARNING ticks
+        flink.respond("/jobs/overview", 200, overview("RESTARTING", "quant-signals", Instant.now().minusSeconds(600)));
+
+        CliRunner.Result r = health();
+        assertEquals(2, r.exitCode(), r.out());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("HEALTH CRITICAL - flink-job: job 'quant-signals' (" + JOB_ID
+                + ") is RESTARTING, not RUNNING"), lines.get(0));
+        assertTrue(lines.get(0).matches(".*\\(\\d+ checks: 1 critical, 1 warning, 0 unknown, \\d+ ok\\)$"), lines.get(0));
+        assertEquals(List.of("CRITICAL", "WARNING"), lines.subList(1, 3).stream().map(l -> l.split(" ")[0]).toList(),
+                r.out());
+        for (String line : lines.subList(3, lines.size())) {
+            assertTrue(line.startsWith("OK "), "OK findings last: " + r.out());
+        }
+
+        JsonNode json = JSON.readTree(health("--json").out());
+        assertEquals("CRITICAL", json.get("status").textValue());
+        assertEquals(lines.get(0), json.get("summary").textValue());
+        List<String> statuses = new java.util.ArrayList<>();
+        json.get("findings").forEach(f -> statuses.add(f.get("status").textValue()));
+        assertEquals("CRITICAL", statuses.get(0), json.toString());
+        assertEquals("WARNING", statuses.get(1), json.toString());
+        assertTrue(statuses.subList(2, statuses.size()).stream().allMatch("OK"::equals), json.toString());
     }
 
     @Test
@@ -397,9 +496,14 @@ class HealthCommandTest {
         assertEquals(1, json.out().strip().lines().count(), json.out());
         assertTrue(json.out().contains("\"status\":\"UNKNOWN\""), json.out());
 
-        CliRunner.Result typo = cli.run("health", "--db-pasword=hunter2");
-        assertEquals(3, typo.exitCode());
-        assertTrue(!typo.out().contains("hunter2") && typo.out().contains("***"), "password not echoed: " + typo.out());
+        for (List<String> typo : List.of(List.of("--db-pasword=hunter2"), List.of("--db-pssword", "hunter2"))) {
+            CliRunner.Result r = cli.run(java.util.stream.Stream.concat(java.util.stream.Stream.of("health"), typo.stream())
+                    .toArray(String[]::new));
+            assertEquals(3, r.exitCode());
+            assertTrue(!r.out().contains("hunter2") && !r.err().contains("hunter2"), "password not echoed: " + r.out());
+            assertTrue(r.out().startsWith("HEALTH UNKNOWN - invalid usage: Unknown option: '" + typo.get(0).split("=")[0]
+                    + "' "), r.out());
+        }
 
         // Only health: every other command keeps exit 2 for invalid usage.
         assertEquals(2, cli.run("runs", "list", "--bogus").exitCode());
@@ -506,15 +610,40 @@ class HealthCommandTest {
         }
     }
 
-    /** Flink 2.x {@code GET /jobs/overview} (MultipleJobsDetails of JobDetails). */
+    /** Flink 2.x {@code GET /jobs/overview} (MultipleJobsDetails of JobDetails) with one job. */
     private static String overview(String state, String name, Instant started) {
+        return overview(job(JOB_ID, state, name, started));
+    }
+
+    private static String overview(String... jobs) {
+        return "{\"jobs\":[" + String.join(",", jobs) + "]}";
+    }
+
+    /** One JobDetails of {@code /jobs/overview}. */
+    private static String job(String jid, String state, String name, Instant started) {
         long start = started.toEpochMilli();
         long now = System.currentTimeMillis();
         return """
-                {"jobs":[{"jid":"%s","name":"%s","start-time":%d,"end-time":-1,"duration":%d,"state":"%s",\
+                {"jid":"%s","name":"%s","start-time":%d,"end-time":-1,"duration":%d,"state":"%s",\
                 "last-modification":%d,"tasks":{"running":4,"canceling":0,"canceled":0,"total":4,"created":0,\
                 "scheduled":0,"deploying":0,"reconciling":0,"finished":0,"initializing":0,"failed":0},\
-                "pending-operators":0}]}""".formatted(JOB_ID, name, start, now - start, state, now);
+                "pending-operators":0}""".formatted(jid, name, start, now - start, state, now);
+    }
+
+    /**
+     * Flink 2.x {@code GET /jobs/:jobid/exceptions} (JobExceptionsInfoWithHistory): one entry per
+     * failure that made the job restart, newest first.
+     */
+    private static String exceptions(Instant... failures) {
+        List<String> entries = new java.util.ArrayList<>();
+        for (Instant at : failures) {
+            entries.add("""
+                    {"exceptionName":"java.lang.IllegalStateException","stacktrace":"java.lang.IllegalStateException:\
+                     sink down\\n\\tat io.quantsignals.job.sink.CopySink.flush(CopySink.java:1)\\n","timestamp":%d,\
+                    "taskName":"strategy_metrics (1/4)","endpoint":"127.0.0.1:40123","taskManagerId":"127.0.0.1:40123-1",\
+                    "failureLabels":{},"concurrentExceptions":[]}""".formatted(at.toEpochMilli()));
+        }
+        return "{\"exceptionHistory\":{\"entries\":[" + String.join(",", entries) + "],\"truncated\":false}}";
     }
 
     /** Flink 2.x {@code GET /jobs/:jobid/checkpoints} (CheckpointingStatistics); {@code acked} null: none completed. */

@@ -45,7 +45,7 @@ class KillSwitchCommandTest {
     @TempDir
     Path tmp;
 
-    /** Does not exist until the first engage: engage creates it. */
+    /** Exists (as a deployment's folder would); a missing folder is refused unless engage is given --create-dir. */
     private Path folder;
     private CliRunner cli;
 
@@ -55,15 +55,15 @@ class KillSwitchCommandTest {
     }
 
     @BeforeEach
-    void setUp() {
+    void setUp() throws IOException {
         postgres.truncateAll();
-        folder = tmp.resolve("kill-switch");
+        folder = Files.createDirectories(tmp.resolve("kill-switch"));
         cli = new CliRunner(Map.of("DATABASE_URL", postgres.jdbcUrl(), "DATABASE_USER", PostgresServer.USER,
                 "KILL_SWITCH_DIR", folder.toString()));
     }
 
     @Test
-    void globalEngageWritesCompleteJsonAtomicallyAndCreatesTheFolder() throws Exception {
+    void globalEngageWritesCompleteJsonAtomically() throws Exception {
         Instant before = Instant.now().minusMillis(1);
         CliRunner.Result r = cli.run("kill-switch", "engage", "--reason", "exchange outage", "--created-by", "alice");
         Instant after = Instant.now();
@@ -224,6 +224,47 @@ class KillSwitchCommandTest {
     }
 
     @Test
+    void aMissingFolderIsRefusedUnlessEngageIsAskedToCreateIt() throws Exception {
+        // KILL_SWITCH_DIR misspelt: the job watches another folder, so "engaged" would be a lie.
+        Path misspelt = tmp.resolve("kill-swich");
+        CliRunner wrong = cli.withEnv("KILL_SWITCH_DIR", misspelt.toString());
+        String run = createRun();
+        for (List<String> engage : List.of(List.of("kill-switch", "engage", "--reason", "stop"),
+                List.of("kill-switch", "engage", "--run-id", run, "--reason", "stop"))) {
+            CliRunner.Result r = wrong.run(engage.toArray(String[]::new));
+            assertInvalid(r, "kill-switch folder " + misspelt + " does not exist");
+            assertTrue(r.err().contains("--create-dir"), "the way out is named: " + r.err());
+        }
+        assertFalse(Files.exists(misspelt), "nothing created");
+
+        CliRunner.Result release = wrong.run("kill-switch", "release");
+        assertInvalid(release, "kill-switch folder " + misspelt + " does not exist");
+        assertInvalid(wrong.run("kill-switch", "release", "--run-id", run), misspelt + " does not exist");
+        assertInvalid(wrong.run("kill-switch", "status"), "kill-switch folder " + misspelt + " does not exist");
+        assertInvalid(wrong.run("kill-switch", "status", "--json"), "kill-switch folder " + misspelt + " does not exist");
+        assertFalse(Files.exists(misspelt), "nothing created");
+
+        // A file where the folder should be is no folder either.
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        assertInvalid(cli.withEnv("KILL_SWITCH_DIR", file.toString()).run("kill-switch", "engage", "--reason", "x",
+                "--create-dir"), file + " is not a folder");
+        assertInvalid(cli.withEnv("KILL_SWITCH_DIR", file.toString()).run("kill-switch", "status"), file + " is not a folder");
+
+        // Asked to: the folder (and its parents) are created, and the switch engaged.
+        Path fresh = tmp.resolve("new/kill-switch");
+        CliRunner created = cli.withEnv("KILL_SWITCH_DIR", fresh.toString());
+        CliRunner.Result r = created.run("kill-switch", "engage", "--reason", "first", "--create-dir");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("created the kill-switch folder " + fresh), r.out());
+        assertEquals(List.of("KILL_SWITCH"), names(fresh));
+        // On an existing folder --create-dir changes nothing.
+        CliRunner.Result again = created.run("kill-switch", "engage", "--run-id", run, "--reason", "x", "--create-dir");
+        assertEquals(0, again.exitCode(), again.err());
+        assertFalse(again.out().contains("created the kill-switch folder"), again.out());
+        assertTrue(cli.run("kill-switch", "engage", "--help").out().contains("--create-dir"));
+    }
+
+    @Test
     void globalEngageWorksWhileTheDatabaseIsDown() throws Exception {
         CliRunner down = cli.withEnv("DATABASE_URL", DOWN_URL);
         CliRunner.Result r = down.run("kill-switch", "engage", "--reason", "db is down, stop everything");
@@ -249,6 +290,13 @@ class KillSwitchCommandTest {
 
         assertEquals(0, down.run("kill-switch", "release").exitCode(), "release needs no database either");
         assertFalse(Files.exists(folder.resolve("KILL_SWITCH")));
+
+        // Nor does creating the folder.
+        Path fresh = tmp.resolve("fresh");
+        CliRunner.Result created = down.withEnv("KILL_SWITCH_DIR", fresh.toString())
+                .run("kill-switch", "engage", "--reason", "x", "--create-dir");
+        assertEquals(0, created.exitCode(), created.err());
+        assertTrue(Files.exists(fresh.resolve("KILL_SWITCH")));
     }
 
     @Test
@@ -283,6 +331,29 @@ class KillSwitchCommandTest {
     }
 
     @Test
+    void textFromSwitchFilesIsShownWithControlCharactersEscaped() throws Exception {
+        // Anyone who can write the folder writes these files: their text must not drive the terminal.
+        Files.writeString(folder.resolve("KILL_SWITCH"),
+                "{\"reason\":\"\\u001b[2Jwiped\",\"created_by\":\"eve\\u009b31m\"}");
+        Files.writeString(folder.resolve("KILL_SWITCH.\u001b[8mhidden"), "");
+        String visible = "\\u001b[2Jwiped";
+        for (List<String> command : List.of(List.of("kill-switch", "status"), List.of("kill-switch", "engage", "--reason", "x"),
+                List.of("kill-switch", "status", "--json"))) {
+            CliRunner.Result r = cli.run(command.toArray(String[]::new));
+            assertEquals(0, r.exitCode(), command + ": " + r.err());
+            RunsCommandTest.assertNoControlCharacters(r.out());
+            assertTrue(r.out().contains(command.contains("--json") ? "\\u001B[2Jwiped" : visible), command + ": " + r.out());
+        }
+        assertTrue(cli.run("kill-switch", "status").out().contains("KILL_SWITCH.\\u001b[8mhidden"));
+        JsonNode json = JSON.readTree(cli.run("kill-switch", "status", "--json").out());
+        assertEquals("eve\u009b31m", json.get("engaged").get(0).get("created_by").textValue());
+        CliRunner.Result released = cli.run("kill-switch", "release");
+        assertEquals(0, released.exitCode(), released.err());
+        RunsCommandTest.assertNoControlCharacters(released.out());
+        assertTrue(released.out().contains("eve\\u009b31m"), released.out());
+    }
+
+    @Test
     void sinceComesFromTheFileAndFallsBackToItsModificationTime() throws Exception {
         Files.createDirectories(folder);
         Path file = folder.resolve("KILL_SWITCH");
@@ -309,7 +380,7 @@ class KillSwitchCommandTest {
 
     @Test
     void optionBeatsTheEnvironmentForTheFolder() throws Exception {
-        Path other = tmp.resolve("other");
+        Path other = Files.createDirectories(tmp.resolve("other"));
         assertEquals(0, cli.run("kill-switch", "engage", "--reason", "x", "--kill-switch-dir", other.toString()).exitCode());
         assertTrue(Files.exists(other.resolve("KILL_SWITCH")));
         assertFalse(Files.exists(folder.resolve("KILL_SWITCH")));

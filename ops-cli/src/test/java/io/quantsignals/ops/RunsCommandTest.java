@@ -151,6 +151,11 @@ class RunsCommandTest {
             "non-integer window | {\"sma_fast_window\":2.5,\"sma_slow_window\":20}           | sma_fast_window must be an integer",
             "negative bps       | {\"sma_fast_window\":5,\"sma_slow_window\":20,\"slippage_bps\":-1} | slippage_bps must be a number from 0",
             "malformed JSON     | {\"sma_fast_window\":5 \"sma_slow_window\":20}             | malformed JSON",
+            "text after object  | {\"sma_fast_window\":5,\"sma_slow_window\":20} {\"sma_fast_window\":7} | unexpected text after the JSON object at line 1, column 44",
+            "key twice          | {\"sma_fast_window\":5,\"sma_slow_window\":20,\"sma_fast_window\":7} | key 'sma_fast_window' appears twice",
+            "NUL in a symbol    | {\"sma_fast_window\":5,\"sma_slow_window\":20,\"symbols\":[\"A\",\"B\",\"C\\u0000\"]} | symbols[2]: symbol contains the control character U+0000",
+            "padded symbol      | {\"sma_fast_window\":5,\"sma_slow_window\":20,\"symbols\":[\" BTCUSD\"]} | symbols[0]: symbol has leading or trailing white space",
+            "65-char symbol     | {\"sma_fast_window\":5,\"sma_slow_window\":20,\"symbols\":[\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"]} | symbols[0]: symbol is longer than 64 characters",
     })
     void invalidParamFilesExit2AndChangeNothing(String name, String params, String expected) throws Exception {
         String id = create("{\"sma_fast_window\": 5, \"sma_slow_window\": 20}", "PAPER");
@@ -205,6 +210,77 @@ class RunsCommandTest {
     }
 
     @Test
+    void controlCharactersInCreatedByOrChangedByAreRefused() throws Exception {
+        String id = create("{\"sma_fast_window\": 5, \"sma_slow_window\": 20}", "PAPER");
+        Path good = file("good.json", "{\"sma_fast_window\": 5, \"sma_slow_window\": 20}");
+        Map<String, Long> before = counts();
+        CliRunner.Result created = cli.run("runs", "create", "sma_cross", "--param-file", good.toString(),
+                "--run-type", "PAPER", "--created-by", "alice\u001b[2J");
+        assertInvalid(created, "--created-by contains the control character U+001B");
+        assertNoControlCharacters(created.err());
+        assertInvalid(cli.run("runs", "update", id, "--param-file", good.toString(), "--changed-by", "bob\u0007"),
+                "--changed-by contains the control character U+0007");
+        assertInvalid(cli.run("runs", "create", "sma_cross", "--param-file", good.toString(),
+                "--run-type", "PAPER", "--created-by", "carol\u009b31m"), "--created-by contains the control character U+009B");
+        assertEquals(before, counts());
+        // Other Unicode text is a name like any other.
+        assertEquals(0, cli.run("runs", "create", "sma_cross", "--param-file", good.toString(),
+                "--run-type", "PAPER", "--created-by", "Zoë Ødegård").exitCode());
+    }
+
+    /**
+     * Rows written before the input check, or by hand, may hold terminal escapes: every human-readable
+     * output shows them as visible escapes, and the JSON output as JSON escapes.
+     */
+    @Test
+    void storedControlCharactersAreShownEscaped() throws Exception {
+        String id = create("{\"sma_fast_window\": 5, \"sma_slow_window\": 20}", "PAPER");
+        String evil = "mallory\u001b]0;pwned\u0007\u009b2J\u007f";
+        try (Connection c = postgres.connect(); java.sql.PreparedStatement update = c.prepareStatement(
+                "UPDATE strategy_runs SET created_by = ?, strategy = ?")) {
+            update.setString(1, evil);
+            update.setString(2, "sma_cross\u001b[8m");
+            update.executeUpdate();
+        }
+        try (Connection c = postgres.connect(); java.sql.PreparedStatement update = c.prepareStatement(
+                "UPDATE strategy_run_params_history SET changed_by = ?")) {
+            update.setString(1, evil);
+            update.executeUpdate();
+        }
+        String visible = "mallory\\u001b]0;pwned\\u0007\\u009b2J\\u007f";
+        for (List<String> command : List.of(List.of("runs", "list"), List.of("runs", "show", id),
+                List.of("runs", "compare", id))) {
+            CliRunner.Result r = cli.run(command.toArray(String[]::new));
+            assertEquals(0, r.exitCode(), command + ": " + r.err());
+            assertNoControlCharacters(r.out());
+            assertTrue(r.out().contains(visible), command + ": " + r.out());
+        }
+        assertTrue(cli.run("runs", "show", id).out().contains("sma_cross\\u001b[8m"));
+        assertTrue(cli.run("runs", "show", id).out().contains("by " + visible), "history's changed_by");
+
+        for (List<String> command : List.of(List.of("runs", "list", "--json"), List.of("runs", "show", id, "--json"),
+                List.of("runs", "compare", id, "--json"))) {
+            CliRunner.Result r = cli.run(command.toArray(String[]::new));
+            assertEquals(0, r.exitCode(), command + ": " + r.err());
+            assertNoControlCharacters(r.out());
+            JsonNode json = JSON.readTree(r.out());
+            JsonNode run = json.isArray() ? json.get(0) : json;
+            assertEquals(evil, run.get("created_by").textValue(), "JSON keeps the text exactly: " + command);
+        }
+        assertEquals(evil, JSON.readTree(cli.run("runs", "show", id, "--json").out())
+                .get("params_history").get(0).get("changed_by").textValue());
+    }
+
+    /** No character a terminal could act on, other than the line breaks between lines. */
+    static void assertNoControlCharacters(String output) {
+        for (int i = 0; i < output.length(); i++) {
+            char ch = output.charAt(i);
+            assertFalse(Character.isISOControl(ch) && ch != '\n',
+                    String.format("U+%04X at %d in: %s", (int) ch, i, output.replaceAll("\\p{Cntrl}", "?")));
+        }
+    }
+
+    @Test
     void unreachableDatabaseExits1NamingTheUrlWithoutPassword() {
         CliRunner broken = cli.withEnv("DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/quant?password=hunter2")
                 .withEnv("DATABASE_PASSWORD", "s3cret");
@@ -218,9 +294,19 @@ class RunsCommandTest {
 
     @Test
     void aMisspeltPasswordOptionIsRefusedWithoutEchoingThePassword() {
-        CliRunner.Result r = cli.run("runs", "list", "--db-pasword=secret");
-        assertInvalid(r, "Unknown option: '--db-pasword=***'");
-        assertFalse(r.err().contains("secret"), r.err());
+        for (List<String> typo : List.of(List.of("--db-pssword", "hunter2"), List.of("--db-pssword=hunter2"),
+                List.of("--db-pasword=hunter2"), List.of("--db-pasword", "hunter2"))) {
+            for (List<String> command : List.of(List.of("runs", "list"), List.of("runs", "show", UUID.randomUUID().toString()), List.of("db", "migrate"),
+                    List.of("kill-switch", "release"))) {
+                String[] args = java.util.stream.Stream.concat(command.stream(), typo.stream()).toArray(String[]::new);
+                CliRunner.Result r = cli.run(args);
+                assertFalse(r.err().contains("hunter2") || r.out().contains("hunter2"), r.err());
+                assertInvalid(r, "Unknown option: '" + typo.get(0).split("=")[0] + "'");
+            }
+        }
+        CliRunner.Result r = cli.run("runs", "list", "--db-pasword=hunter2");
+        assertInvalid(r, "ops-cli: Unknown option: '--db-pasword' (its value is not shown); did you mean '--db-password'?"
+                + " (see 'ops-cli runs list --help')");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.cli.EnvironmentDefaults;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.Messages;
+import io.quantsignals.cli.UsageErrors;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.run.StrategyRun;
@@ -170,9 +171,8 @@ public final class ReplayTool implements Callable<Integer> {
         cli.setErr(err);
         cli.setDefaultValueProvider(new EnvironmentDefaults(env));
         cli.setParameterExceptionHandler((e, commandArgs) -> {
-            // picocli echoes offending arguments ("Unknown option: '--db-pasword=…'"): mask passwords.
-            err.println("replay-tool: " + Messages.oneLine(Messages.maskSecrets(e.getMessage(), args, env))
-                    + " (see 'replay-tool --help')");
+            // picocli echoes offending arguments ("Unknown option: '--db-pasword=…'"): never their values.
+            err.println("replay-tool: " + UsageErrors.describe(e, args, env) + " (see 'replay-tool --help')");
             return EXIT_INVALID_INPUT;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -55,8 +55,23 @@ final class HealthChecks {
     static final double DRAWDOWN_WARNING_FRACTION = 0.8;
     static final Duration QUERY_TIMEOUT = Duration.ofSeconds(10);
     static final Duration FLINK_TIMEOUT = Duration.ofSeconds(5);
-    /** Flink job states on the way to RUNNING: a warning, not an outage. */
-    private static final Set<String> TRANSITIONAL_JOB_STATES = Set.of("INITIALIZING", "CREATED", "RESTARTING", "RECONCILING");
+    /**
+     * Flink job states passed on the way to RUNNING, within seconds of a submission or of a
+     * JobManager fail-over (RECONCILING): a warning, not an outage. Every other state that is not
+     * RUNNING (RESTARTING, FAILING, FAILED, CANCELLING, CANCELED, FINISHED, SUSPENDED, or one this
+     * code does not know) means no tick is processed: CRITICAL. RESTARTING in particular is CRITICAL
+     * even though a single restart is over in seconds: the check cannot tell one restart from a
+     * restart loop, and a monitoring system's retries (soft states) absorb a single catch.
+     */
+    private static final Set<String> STARTING_JOB_STATES = Set.of("INITIALIZING", "CREATED", "RECONCILING");
+    /** Globally terminal states: such a job is history once a newer attempt runs (Flink lists them for an hour). */
+    private static final Set<String> TERMINAL_JOB_STATES = Set.of("FAILED", "CANCELED", "FINISHED");
+    /** Failures (restarts) of a RUNNING job within this window ... */
+    static final Duration RESTART_WINDOW = Duration.ofMinutes(15);
+    /** ... from this many on are a WARNING: the job keeps failing and recovering, a loop in the making. */
+    static final int RESTART_WARNING_COUNT = 2;
+    /** Entries asked of the exception history: enough to count a loop, small enough to stay cheap. */
+    private static final int EXCEPTION_HISTORY_LIMIT = 20;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -507,25 +522,95 @@ final class HealthChecks {
             }
         }
         List<JsonNode> running = ours.stream().filter(j -> "RUNNING".equals(j.path("state").asText())).toList();
-        if (running.isEmpty()) {
+        // A job not RUNNING and not terminal is the current attempt of that job (e.g. a per-run job
+        // restarting in a loop next to a healthy main job): always a finding.
+        List<JsonNode> stuck = ours.stream().filter(j -> !"RUNNING".equals(j.path("state").asText())
+                && !TERMINAL_JOB_STATES.contains(j.path("state").asText())).toList();
+        if (running.isEmpty() && stuck.isEmpty()) {
             if (ours.isEmpty()) {
                 add(Finding.critical(FLINK_JOB, "no " + JOB_NAME_PREFIX + " job on " + rest.base() + " ("
                         + jobs.size() + " other job" + plural(jobs.size()) + ")"));
                 return;
             }
-            JsonNode newest = ours.stream().max(Comparator.comparingLong(j -> j.path("start-time").asLong())).orElseThrow();
-            String state = newest.path("state").asText("?");
-            String message = "job " + jobLabel(newest) + " is " + state + ", not RUNNING";
-            add(TRANSITIONAL_JOB_STATES.contains(state) ? Finding.warning(FLINK_JOB, message)
-                    : Finding.critical(FLINK_JOB, message));
-            return;
+            stuck = List.of(ours.stream().max(Comparator.comparingLong(j -> j.path("start-time").asLong())).orElseThrow());
+        }
+        for (JsonNode job : stuck) {
+            String state = job.path("state").asText("?");
+            if (STARTING_JOB_STATES.contains(state)) {
+                add(Finding.warning(FLINK_JOB, "job " + jobLabel(job) + " is " + state + ", not RUNNING yet (starting)"));
+            } else {
+                Failures failures = recentFailures(rest, job);
+                String why = failures == null || failures.latest() == null ? ""
+                        : failures.inWindow() > 0 ? "; failed " + failures.describe()
+                        : "; latest failure at " + failures.latestAt() + ": " + failures.latest();
+                add(Finding.critical(FLINK_JOB, "job " + jobLabel(job) + " is " + state + ", not RUNNING: no ticks are"
+                        + " processed" + why));
+            }
         }
         for (JsonNode job : running) {
             long start = job.path("start-time").asLong(0);
-            add(Finding.ok(FLINK_JOB, "job " + jobLabel(job) + " RUNNING"
-                    + (start > 0 ? " for " + Durations.format(Duration.between(Instant.ofEpochMilli(start), now)) : "")));
+            String label = "job " + jobLabel(job) + " RUNNING"
+                    + (start > 0 ? " for " + Durations.format(Duration.between(Instant.ofEpochMilli(start), now)) : "");
+            Failures failures = recentFailures(rest, job);
+            if (failures != null && failures.inWindow() >= RESTART_WARNING_COUNT) {
+                add(Finding.warning(FLINK_JOB, label + " but failed and restarted " + failures.describe()));
+            } else {
+                add(Finding.ok(FLINK_JOB, label));
+            }
             checkCheckpoints(rest, job);
         }
+    }
+
+    /**
+     * The failures in a job's exception history ({@code GET /jobs/<jid>/exceptions}, Flink 1.13+; an
+     * entry per failure that made the job restart, newest first) within {@link #RESTART_WINDOW}.
+     *
+     * @param inWindow entries within the window ({@code atLeast}: the history was cut off, there may be more)
+     * @param latest the newest entry's first line, null if the history is empty
+     */
+    private record Failures(int inWindow, boolean atLeast, Instant latestAt, String latest) {
+        String describe() {
+            return (atLeast ? "at least " : "") + inWindow + " time" + plural(inWindow) + " in the last "
+                    + Durations.format(RESTART_WINDOW) + (latest == null ? "" : " (latest at " + latestAt + ": " + latest + ")");
+        }
+    }
+
+    /** Null when the REST API does not give the history: it only adds detail, so no finding of its own. */
+    private Failures recentFailures(FlinkRest rest, JsonNode job) {
+        JsonNode history;
+        try {
+            history = rest.get("/jobs/" + job.path("jid").asText() + "/exceptions?maxExceptions=" + EXCEPTION_HISTORY_LIMIT)
+                    .path("exceptionHistory");
+        } catch (FlinkRest.FlinkRestException e) {
+            return null;
+        }
+        JsonNode entries = history.path("entries");
+        if (!entries.isArray()) {
+            return null;
+        }
+        Instant since = now.minus(RESTART_WINDOW);
+        int inWindow = 0;
+        JsonNode newest = null;
+        for (JsonNode entry : entries) {
+            long at = entry.path("timestamp").asLong(0);
+            if (newest == null || at > newest.path("timestamp").asLong(0)) {
+                newest = entry;
+            }
+            if (at > 0 && !Instant.ofEpochMilli(at).isBefore(since)) {
+                inWindow++;
+            }
+        }
+        if (newest == null) {
+            return new Failures(0, false, null, null);
+        }
+        String trace = newest.path("stacktrace").asText("");
+        String first = trace.isBlank() ? newest.path("exceptionName").asText("?") : trace.strip().lines().findFirst().orElse("");
+        if (first.length() > 200) {
+            first = first.substring(0, 200) + "...";
+        }
+        boolean cutOff = history.path("truncated").asBoolean(false) && inWindow == entries.size();
+        return new Failures(inWindow, cutOff, Instant.ofEpochMilli(newest.path("timestamp").asLong(0)),
+                Messages.oneLine(first));
     }
 
     private void checkCheckpoints(FlinkRest rest, JsonNode job) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.cli.Durations;
 import io.quantsignals.cli.Messages;
+import io.quantsignals.cli.TerminalText;
+import io.quantsignals.cli.UsageErrors;
 import io.quantsignals.ops.killswitch.KillSwitchDirOption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +22,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -27,8 +30,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code ops-cli health}: every health check in one pass, reported the way monitoring plugins
- * (Nagios, Icinga, Sensu, ...) expect: a summary line first, one line per finding, and the exit
- * code 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (SPEC §9).
+ * (Nagios, Icinga, Sensu, ...) expect: a summary line first, led by the most severe finding, then
+ * one line per finding, most severe first, and the exit code 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+ * (SPEC §9).
  *
  * <p>Unlike every other command, invalid usage is exit 3 (UNKNOWN), as the convention requires: this
  * command collects its own parse errors (see {@link CollectParseErrors}) instead of leaving them to
@@ -45,17 +49,20 @@ import java.util.concurrent.Callable;
                 + " metric row within 2 x max-tick-age + its bar interval (WARNING), its current drawdown against"
                 + " max_drawdown (beyond: CRITICAL, within 80%%: WARNING), a risk-limit halt since its last params"
                 + " change (WARNING); kill switches (engaged and acknowledged by the job: WARNING; present over 5 s"
-                + " without the job's ENGAGED row: CRITICAL); the Flink job 'quant-signals...' RUNNING (else"
-                + " CRITICAL; starting or restarting: WARNING) with a completed checkpoint within"
-                + " --max-checkpoint-age (WARNING); rejected ticks in the last 15 minutes (over 5%%: WARNING, over"
-                + " 50%%: CRITICAL).",
+                + " without the job's ENGAGED row: CRITICAL); the Flink job 'quant-signals...' RUNNING (RESTARTING,"
+                + " FAILING, FAILED, CANCELED, SUSPENDED, ...: CRITICAL; INITIALIZING, CREATED, RECONCILING: WARNING;"
+                + " RUNNING but failed and restarted twice or more in 15 minutes: WARNING) with a completed checkpoint"
+                + " within --max-checkpoint-age (WARNING); rejected ticks in the last 15 minutes (over 5%%: WARNING,"
+                + " over 50%%: CRITICAL).",
+            "",
+            "Output: a summary line led by the most severe finding, then one line per finding, most severe first.",
             "",
             "A Flink REST API that cannot be reached is UNKNOWN (the job's state is not known); --flink-url none"
                 + " skips the Flink checks, e.g. where the JobManager is not reachable from the monitoring host."
         })
 public final class HealthCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = TerminalText.escapingControlCharacters(new ObjectMapper());
 
     @Option(names = "--max-tick-age", paramLabel = "DURATION", defaultValue = "60s",
             converter = Durations.PositiveConverter.class,
@@ -90,7 +97,7 @@ public final class HealthCommand implements Callable<Integer> {
         if (!errors.isEmpty()) {
             // picocli echoes the offending arguments: a mistyped password option must not be printed.
             String[] args = spec.commandLine().getParseResult().originalArgs().toArray(String[]::new);
-            return usageError(out, Messages.oneLine(Messages.maskSecrets(errors.get(0).getMessage(), args, Map.of())));
+            return usageError(out, UsageErrors.describe(errors.get(0), args, Map.of()));
         }
         URI flink;
         try {
@@ -163,30 +170,45 @@ public final class HealthCommand implements Callable<Integer> {
         return status;
     }
 
-    /** {@code HEALTH WARNING - 9 checks: 0 critical, 1 warning, 0 unknown, 8 ok; ticks: ...} */
+    /**
+     * The findings, most severe first (CRITICAL, UNKNOWN, WARNING, OK); within one state in the order
+     * the checks ran (database first). Pagers and chat alerts show the first lines only.
+     */
+    static List<Finding> worstFirst(List<Finding> findings) {
+        return findings.stream()
+                .sorted(Comparator.comparingInt((Finding f) -> f.status().severity()).reversed())
+                .toList();
+    }
+
+    /**
+     * The first line, led by the worst finding (the part a pager or an SMS keeps), then the counts:
+     * {@code HEALTH CRITICAL - flink-job: job ... is RESTARTING, not RUNNING... (9 checks: 1 critical,
+     * 1 warning, 0 unknown, 7 ok)}; all well: {@code HEALTH OK - 9 checks: 0 critical, 0 warning, 0 unknown, 9 ok}.
+     */
     static String summary(List<Finding> findings) {
         HealthStatus status = overall(findings);
-        StringBuilder line = new StringBuilder("HEALTH ").append(status).append(" - ").append(findings.size())
+        StringBuilder counts = new StringBuilder().append(findings.size())
                 .append(" check").append(findings.size() == 1 ? "" : "s").append(":");
         String separator = " ";
         for (HealthStatus s : new HealthStatus[] {HealthStatus.CRITICAL, HealthStatus.WARNING, HealthStatus.UNKNOWN,
                 HealthStatus.OK}) {
             long n = findings.stream().filter(f -> f.status() == s).count();
-            line.append(separator).append(n).append(' ').append(s.name().toLowerCase(Locale.ROOT));
+            counts.append(separator).append(n).append(' ').append(s.name().toLowerCase(Locale.ROOT));
             separator = ", ";
         }
-        if (status != HealthStatus.OK) {
-            // The first line is what pagers show: name the problem.
-            findings.stream().filter(f -> f.status() == status).findFirst()
-                    .ifPresent(f -> line.append("; ").append(f.check()).append(": ").append(f.message()));
+        Finding worst = worstFirst(findings).stream().findFirst().orElse(null);
+        if (status == HealthStatus.OK || worst == null) {
+            return "HEALTH " + status + " - " + counts;
         }
-        return line.toString();
+        return "HEALTH " + status + " - " + worst.check() + ": " + worst.message() + " (" + counts + ")";
     }
 
-    private void print(PrintWriter out, List<Finding> findings) {
+    private void print(PrintWriter out, List<Finding> unordered) {
+        List<Finding> findings = worstFirst(unordered);
         if (!json) {
-            out.println(summary(findings));
-            findings.forEach(f -> out.println(f.line()));
+            // Findings quote kill-switch files and rows: their control characters are shown escaped.
+            out.println(TerminalText.escape(summary(findings)));
+            findings.forEach(f -> out.println(TerminalText.escape(f.line())));
             return;
         }
         ObjectNode root = JSON.createObjectNode();

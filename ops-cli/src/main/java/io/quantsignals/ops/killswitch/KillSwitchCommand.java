@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.cli.InvalidInputException;
+import io.quantsignals.cli.Messages;
+import io.quantsignals.cli.TerminalText;
 import io.quantsignals.core.run.RunStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +39,7 @@ import java.util.concurrent.Callable;
         subcommands = {KillSwitchCommand.Engage.class, KillSwitchCommand.Release.class, KillSwitchCommand.Status.class})
 public final class KillSwitchCommand {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = TerminalText.escapingControlCharacters(new ObjectMapper());
 
     @Command(name = "engage", mixinStandardHelpOptions = true,
             description = {
@@ -47,7 +49,9 @@ public final class KillSwitchCommand {
                     + " renamed into place), so the job never reads a partial file. An engaged switch is never"
                     + " replaced: engaging again leaves the first file, and its time, as they are.",
                 "The global switch needs no database: it works while the database is down. --run-id must"
-                    + " name a run in strategy_runs, so it needs the database."
+                    + " name a run in strategy_runs, so it needs the database.",
+                "The folder must exist (exit 2 otherwise, nothing written): a misspelt KILL_SWITCH_DIR would"
+                    + " otherwise create a folder the job does not watch. --create-dir creates it."
             })
     static final class Engage implements Callable<Integer> {
         @Option(names = "--run-id", paramLabel = "ID", description = "Stop only this run (its strategy_run_id).")
@@ -60,6 +64,11 @@ public final class KillSwitchCommand {
                 description = "Who engages it; default: the OS user (${DEFAULT-VALUE}).",
                 defaultValue = "${sys:user.name}")
         String createdBy;
+
+        @Option(names = "--create-dir",
+                description = "Create the kill-switch folder (and its parents) if it does not exist; without it a"
+                        + " missing folder is an error (exit 2). Use it only where the job watches that path.")
+        boolean createDir;
 
         @Mixin
         KillSwitchDirOption killSwitchDir;
@@ -75,10 +84,23 @@ public final class KillSwitchCommand {
             requireNonBlank("--reason", reason);
             requireNonBlank("--created-by", createdBy);
             UUID id = runId == null ? null : parseRunId(runId);
+            KillSwitchFolder folder = killSwitchDir.folder();
+            if (!createDir || folder.state() == KillSwitchFolder.State.NOT_A_FOLDER) {
+                requireFolder(folder, "nothing engaged", " (--create-dir creates it)");
+            }
             if (id != null) {
                 requireKnownRun(id);
             }
-            KillSwitchFolder folder = killSwitchDir.folder();
+            PrintWriter out = spec.commandLine().getOut();
+            if (createDir) {
+                try {
+                    if (folder.create()) {
+                        out.println(TerminalText.escape("created the kill-switch folder " + folder.dir()));
+                    }
+                } catch (IOException e) {
+                    throw folderFailure("cannot create the kill-switch folder", folder, e);
+                }
+            }
             KillSwitchFolder.Engagement result;
             try {
                 result = folder.engage(id, reason.strip(), createdBy.strip(), Instant.now());
@@ -86,13 +108,12 @@ public final class KillSwitchCommand {
                 throw folderFailure("cannot engage the kill switch for " + EngagedSwitch.describe(id), folder, e);
             }
             EngagedSwitch s = result.engagedSwitch();
-            PrintWriter out = spec.commandLine().getOut();
             if (result.created()) {
-                out.println("engaged kill switch for " + s.scopeDescription() + ": " + s.file());
+                out.println(TerminalText.escape("engaged kill switch for " + s.scopeDescription() + ": " + s.file()));
             } else {
-                out.println("kill switch for " + s.scopeDescription() + " already engaged by "
+                out.println(TerminalText.escape("kill switch for " + s.scopeDescription() + " already engaged by "
                         + orDash(s.createdBy()) + " since " + s.since() + " (reason: " + orDash(s.reason())
-                        + "); left unchanged: " + s.file());
+                        + "); left unchanged: " + s.file()));
             }
             return 0;
         }
@@ -134,6 +155,7 @@ public final class KillSwitchCommand {
         public Integer call() throws Exception {
             UUID id = runId == null ? null : parseRunId(runId);
             KillSwitchFolder folder = killSwitchDir.folder();
+            requireFolder(folder, "nothing released", ": is the path right?");
             List<EngagedSwitch> removed;
             try {
                 removed = folder.release(id);
@@ -143,11 +165,12 @@ public final class KillSwitchCommand {
             PrintWriter out = spec.commandLine().getOut();
             String scope = EngagedSwitch.describe(id);
             if (removed.isEmpty()) {
-                out.println("kill switch for " + scope + " is not engaged in " + folder.dir() + "; nothing to release");
+                out.println(TerminalText.escape("kill switch for " + scope + " is not engaged in " + folder.dir()
+                        + "; nothing to release"));
             }
             for (EngagedSwitch s : removed) {
-                out.println("released kill switch for " + scope + " (engaged by " + orDash(s.createdBy()) + " since "
-                        + s.since() + "): removed " + s.file());
+                out.println(TerminalText.escape("released kill switch for " + scope + " (engaged by "
+                        + orDash(s.createdBy()) + " since " + s.since() + "): removed " + s.file()));
             }
             // Releasing one switch does not restart trading that another still stops: say so.
             List<String> stillEngaged = new ArrayList<>();
@@ -191,6 +214,7 @@ public final class KillSwitchCommand {
         @Override
         public Integer call() throws Exception {
             KillSwitchFolder folder = killSwitchDir.folder();
+            requireFolder(folder, "is the path right?", "");
             KillSwitchFolder.Listing listing;
             try {
                 listing = folder.list();
@@ -216,8 +240,7 @@ public final class KillSwitchCommand {
                 return 0;
             }
             if (listing.engaged().isEmpty()) {
-                out.println("no kill switch engaged (" + folder.dir()
-                        + (listing.folderExists() ? "" : " does not exist") + ")");
+                out.println(TerminalText.escape("no kill switch engaged (" + folder.dir() + ")"));
             } else {
                 String format = "%-36s  %-24s  %-16s  %-12s  %s%n";
                 out.printf(format, "SCOPE", "SINCE", "CREATED_BY", "ACKNOWLEDGED", "REASON");
@@ -226,12 +249,12 @@ public final class KillSwitchCommand {
                     out.printf(format, s.scope(), s.since(), orDash(s.createdBy()), ack, orDash(s.reason()));
                 }
                 if (ackError != null) {
-                    out.println("acknowledgement unknown: " + ackError);
+                    out.println("acknowledgement unknown: " + Messages.oneLine(ackError));
                 }
             }
             for (String name : listing.ignored()) {
-                out.println("ignored by the job: " + folder.dir().resolve(name)
-                        + " (only KILL_SWITCH and KILL_SWITCH.<run-id> are kill switches)");
+                out.println(TerminalText.escape("ignored by the job: " + folder.dir().resolve(name)
+                        + " (only KILL_SWITCH and KILL_SWITCH.<run-id> are kill switches)"));
             }
             return 0;
         }
@@ -265,6 +288,21 @@ public final class KillSwitchCommand {
         }
     }
 
+    /**
+     * The folder must exist and be a folder: an operator who misspells KILL_SWITCH_DIR must learn it
+     * now, not after trading went on because the job watches another folder. Invalid input (exit 2).
+     */
+    private static void requireFolder(KillSwitchFolder folder, String consequence, String ifMissing) {
+        switch (folder.state()) {
+            case FOLDER -> {
+            }
+            case MISSING -> throw new InvalidInputException("kill-switch folder " + folder.dir() + " does not exist"
+                    + " (KILL_SWITCH_DIR or --kill-switch-dir); " + consequence + ifMissing);
+            case NOT_A_FOLDER -> throw new InvalidInputException("kill-switch folder " + folder.dir()
+                    + " is not a folder (KILL_SWITCH_DIR or --kill-switch-dir); " + consequence);
+        }
+    }
+
     /** A file-system failure as a runtime failure (exit 1) whose one line names the folder and the cause. */
     private static UncheckedIOException folderFailure(String what, KillSwitchFolder folder, IOException e) {
         String message = e.getMessage();
@@ -276,8 +314,12 @@ public final class KillSwitchCommand {
         return instant == null ? null : instant.toString();
     }
 
+    /**
+     * Text from a switch file, shown: anyone who can write the folder writes it, so its control
+     * characters are shown escaped rather than sent to the terminal.
+     */
     private static String orDash(String text) {
-        return text == null || text.isBlank() ? "-" : text;
+        return text == null || text.isBlank() ? "-" : TerminalText.escape(text);
     }
 
     private static void requireNonBlank(String option, String value) {

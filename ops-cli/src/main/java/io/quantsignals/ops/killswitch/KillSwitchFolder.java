@@ -62,6 +62,25 @@ public final class KillSwitchFolder {
         return KillSwitchNames.fileName(runId);
     }
 
+    /** Whether the folder is missing, a folder, or something else (a file where the folder should be). */
+    public enum State { MISSING, FOLDER, NOT_A_FOLDER }
+
+    public State state() {
+        if (Files.isDirectory(dir)) {
+            return State.FOLDER;
+        }
+        return Files.exists(dir) ? State.NOT_A_FOLDER : State.MISSING;
+    }
+
+    /** Creates the folder and its parents; false if it existed already. */
+    public boolean create() throws IOException {
+        if (Files.isDirectory(dir)) {
+            return false;
+        }
+        Files.createDirectories(dir);
+        return true;
+    }
+
     public Listing list() throws IOException {
         List<EngagedSwitch> engaged = new ArrayList<>();
         List<String> ignored = new ArrayList<>();
@@ -99,10 +118,10 @@ public final class KillSwitchFolder {
      * Engages a switch: writes the SPEC §8 JSON to a dot-named temporary file in the folder (which
      * the job ignores), forces it to disk, then gives it its real name in one atomic step, so the
      * job never sees a partial file. An engaged switch is never replaced: its file, and so its
-     * engagement time, stay as they are and it is returned with {@code created = false}.
+     * engagement time, stay as they are and it is returned with {@code created = false}. The folder
+     * must exist ({@link #create}): a folder created here would be one the job may not be watching.
      */
     public Engagement engage(UUID runId, String reason, String createdBy, Instant createdAt) throws IOException {
-        Files.createDirectories(dir);
         Path target = dir.resolve(fileName(runId));
         EngagedSwitch existing = engagedAlready(runId);
         if (existing != null) {

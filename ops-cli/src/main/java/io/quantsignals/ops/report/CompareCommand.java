@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.cli.InvalidInputException;
+import io.quantsignals.cli.TerminalText;
 import io.quantsignals.core.params.StrategyParamsParser;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.StrategyRun;
@@ -51,7 +52,7 @@ import java.util.function.Function;
         })
 public final class CompareCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = TerminalText.escapingControlCharacters(new ObjectMapper());
 
     @Parameters(arity = "1..*", paramLabel = "RUN_ID", description = "One or more strategy_run_ids, each once.")
     List<String> runIds;
@@ -182,7 +183,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     /** Database text on a terminal: control characters (escape sequences, newlines) become '?'. */
     private static String printable(String text) {
-        return text == null ? "-" : text.replaceAll("\\p{Cntrl}", "?");
+        return text == null ? "-" : TerminalText.escape(text);
     }
 
     private static String pad(String text, int width) {

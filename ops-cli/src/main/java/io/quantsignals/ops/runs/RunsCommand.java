@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.cli.InvalidInputException;
+import io.quantsignals.cli.TerminalText;
 import io.quantsignals.core.config.Setting;
 import io.quantsignals.core.params.InvalidParamsException;
 import io.quantsignals.core.params.StrategyParams;
@@ -43,7 +44,7 @@ import java.util.concurrent.Callable;
                 io.quantsignals.ops.report.CompareCommand.class})
 public final class RunsCommand {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = TerminalText.escapingControlCharacters(new ObjectMapper());
 
     /** The cost defaults (SPEC §2) applied to param files that omit them. */
     static final class CostDefaultOptions {
@@ -94,6 +95,8 @@ public final class RunsCommand {
                         + StrategyParams.STRATEGY_SMA_CROSS + ")");
             }
             requireNonBlank("--created-by", createdBy);
+            // An audit name is printed to terminals (runs list, show): no escape sequences in it.
+            TerminalText.requireNoControlCharacters("--created-by", createdBy);
             StrategyParams params = readParams(paramFile, costs.resolve());
             try (Connection c = database.connect()) {
                 StrategyRun run = new RunStore(c).create(strategy, runType, params, createdBy.strip());
@@ -140,6 +143,7 @@ public final class RunsCommand {
             StrategyParams params = change.end ? null : readParams(change.paramFile, costs.resolve());
             if (!change.end) {
                 requireNonBlank("--changed-by", changedBy);
+                TerminalText.requireNoControlCharacters("--changed-by", changedBy);
             }
             try (Connection c = database.connect()) {
                 RunStore store = new RunStore(c);
@@ -193,9 +197,11 @@ public final class RunsCommand {
             }
             String format = "%-36s  %-9s  %-6s  %-6s  %-20s  %-16s%n";
             out.printf(format, "STRATEGY_RUN_ID", "STRATEGY", "TYPE", "STATUS", "CREATED_AT", "CREATED_BY");
+            // Stored text is shown with control characters escaped: rows written by hand, or before
+            // --created-by refused them, must not drive the terminal.
             for (StrategyRun run : runs) {
-                out.printf(format, run.id(), run.strategy(), run.runType(), run.active() ? "active" : "ended",
-                        run.createdAt().toString(), run.createdBy());
+                out.printf(format, run.id(), TerminalText.escape(run.strategy()), run.runType(),
+                        run.active() ? "active" : "ended", run.createdAt().toString(), TerminalText.escape(run.createdBy()));
             }
             return 0;
         }
@@ -240,20 +246,21 @@ public final class RunsCommand {
                 return 0;
             }
             out.printf("strategy_run_id  %s%n", run.id());
-            out.printf("strategy         %s%n", run.strategy());
+            // Stored text with control characters escaped, as in runs list.
+            out.printf("strategy         %s%n", TerminalText.escape(run.strategy()));
             out.printf("run_type         %s%n", run.runType());
             out.printf("status           %s%n", run.active() ? "active" : "ended");
-            out.printf("created_by       %s%n", run.createdBy());
+            out.printf("created_by       %s%n", TerminalText.escape(run.createdBy()));
             out.printf("created_at       %s%n", run.createdAt());
             out.printf("updated_at       %s%n", run.updatedAt());
             out.printf("ended_at         %s%n", run.endedAt() == null ? "-" : run.endedAt());
             out.println("params");
             StrategyParamsParser.toJsonNode(run.params()).fields().forEachRemaining(
-                    field -> out.printf("  %-24s %s%n", field.getKey(), field.getValue()));
+                    field -> out.printf("  %-24s %s%n", field.getKey(), TerminalText.escape(field.getValue().toString())));
             out.println("params_history");
             for (ParamsChange change : history) {
-                out.printf("  %s  by %s  %s%n", change.changedAt(), change.changedBy(),
-                        StrategyParamsParser.toJson(change.params()));
+                out.printf("  %s  by %s  %s%n", change.changedAt(), TerminalText.escape(change.changedBy()),
+                        TerminalText.escape(StrategyParamsParser.toJson(change.params())));
             }
             return 0;
         }

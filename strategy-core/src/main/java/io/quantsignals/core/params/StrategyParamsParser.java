@@ -1,12 +1,22 @@
 package io.quantsignals.core.params;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.quantsignals.core.tick.Symbols;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -82,10 +92,14 @@ public final class StrategyParamsParser {
     private StrategyParamsParser() {
     }
 
-    /** Parses and validates a parameter set given as JSON text. */
+    /**
+     * Parses and validates a parameter set given as JSON text: ops-cli's param files and the params
+     * the job reads from {@code strategy_runs} go through here, so both apply the same rules.
+     */
     public static StrategyParams parse(String json, CostDefaults defaults) throws InvalidParamsException {
         JsonNode root;
         try {
+            checkShape(json);
             root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new InvalidParamsException("malformed JSON at line " + e.getLocation().getLineNr()
@@ -96,6 +110,53 @@ public final class StrategyParamsParser {
                     + "\": 5, \"" + SMA_SLOW_WINDOW + "\": 20}");
         }
         return fromObject((ObjectNode) root, defaults);
+    }
+
+    /**
+     * What a JSON tree cannot tell: a key given twice in one object (the tree keeps the last value,
+     * so the file would not say what its author reads in it) and text after the first value (a
+     * second object pasted below the first, a stray bracket), which the tree reader ignores.
+     * White space after the value is fine.
+     */
+    private static void checkShape(String json) throws InvalidParamsException, JsonProcessingException {
+        long end;
+        try (JsonParser parser = MAPPER.createParser(json)) {
+            Deque<Set<String>> objects = new ArrayDeque<>();
+            JsonToken token = parser.nextToken();
+            while (token != null) {
+                if (token == JsonToken.START_OBJECT) {
+                    objects.push(new HashSet<>());
+                } else if (token == JsonToken.END_OBJECT) {
+                    objects.pop();
+                } else if (token == JsonToken.FIELD_NAME && !objects.peek().add(parser.currentName())) {
+                    JsonLocation at = parser.currentTokenLocation();
+                    throw new InvalidParamsException("key '" + parser.currentName() + "' appears twice (line "
+                            + at.getLineNr() + ", column " + at.getColumnNr() + "): give each key once");
+                }
+                if (parser.getParsingContext().inRoot()) {
+                    break;
+                }
+                token = parser.nextToken();
+            }
+            end = parser.currentLocation().getCharOffset();
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading JSON from a string", e);
+        }
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (i >= end && c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                throw new InvalidParamsException("unexpected text after the JSON object at line " + line + ", column "
+                        + (i - lineStart + 1) + ": a param file holds one object");
+            }
+            if (c == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
     }
 
     private static StrategyParams fromObject(ObjectNode node, CostDefaults defaults) throws InvalidParamsException {
@@ -211,10 +272,17 @@ public final class StrategyParamsParser {
             throw new InvalidParamsException(SYMBOLS + " must be a non-empty list of symbols like [\"BTCUSD\"], got " + value);
         }
         Set<String> seen = new LinkedHashSet<>();
+        int index = 0;
         for (JsonNode element : value) {
-            if (!element.isTextual() || element.textValue().isBlank()) {
-                throw new InvalidParamsException(SYMBOLS + " must contain non-empty strings, got " + element);
+            if (!element.isTextual()) {
+                throw new InvalidParamsException(SYMBOLS + "[" + index + "] must be a string, got " + element);
             }
+            // The rule the job applies to every tick: a symbol it would reject can never be traded.
+            String problem = Symbols.problem(element.textValue());
+            if (problem != null) {
+                throw new InvalidParamsException(SYMBOLS + "[" + index + "]: " + problem);
+            }
+            index++;
             if (!seen.add(element.textValue())) {
                 throw new InvalidParamsException(SYMBOLS + " lists '" + element.textValue() + "' twice");
             }

@@ -72,6 +72,50 @@ class StrategyParamsParserTest {
     }
 
     @Test
+    void textAfterTheObjectIsRejected() throws Exception {
+        String params = "{\"sma_fast_window\":5,\"sma_slow_window\":20}";
+        for (String trailing : List.of(" {\"sma_fast_window\":7}", "\n{}", " garbage", "]", ",", " 5", " \"x\"")) {
+            assertInvalid(params + trailing, "unexpected text after the JSON object at line ");
+        }
+        assertInvalid(params + " garbage", "line 1, column 44");
+        // White space after the object is not content.
+        assertEquals(5, StrategyParamsParser.parse(params + " \n\t\r\n", CostDefaults.ZERO).smaFastWindow());
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRejectedRatherThanTheLastWinning() {
+        assertInvalid("{\"sma_fast_window\":5,\"sma_slow_window\":20,\"sma_fast_window\":7}",
+                "key 'sma_fast_window' appears twice (line 1, column ");
+        assertInvalid("{\"sma_fast_window\":5,\"sma_slow_window\":20,\"symbols\":[\"A\"],\"symbols\":null}",
+                "key 'symbols' appears twice");
+        // Even with equal values: the file is not what its author thinks it is.
+        assertInvalid("{\"sma_fast_window\":5,\"sma_fast_window\":5,\"sma_slow_window\":20}", "appears twice");
+    }
+
+    @Test
+    void everySymbolFollowsTheSymbolRuleOfTheTicks() throws Exception {
+        String head = "{\"sma_fast_window\":5,\"sma_slow_window\":20,\"symbols\":[\"BTCUSD\",\"ETHUSD\",";
+        assertInvalid(head + "\"BAD\\u0000\"]}", "symbols[2]: symbol contains the control character U+0000");
+        assertInvalid(head + "\"\\u001b[31mRED\"]}", "symbols[2]: symbol contains the control character U+001B");
+        assertInvalid(head + "\"" + "X".repeat(65) + "\"]}", "symbols[2]: symbol is longer than 64 characters");
+        assertInvalid(head + "\" SOLUSD\"]}", "symbols[2]: symbol has leading or trailing white space");
+        assertInvalid(head + "\"\"]}", "symbols[2]: symbol is empty");
+        assertInvalid(head + "\"\\ud800\"]}", "symbols[2]: symbol contains the unpaired surrogate U+D800");
+        assertInvalid(head + "5]}", "symbols[2] must be a string, got 5");
+        // The longest symbol a tick may carry is a symbol a run may trade.
+        String longest = "Y".repeat(64);
+        assertEquals(List.of("BTCUSD", "ETHUSD", longest),
+                StrategyParamsParser.parse(head + "\"" + longest + "\"]}", CostDefaults.ZERO).symbols());
+    }
+
+    private static void assertInvalid(String json, String expected) {
+        InvalidParamsException e = assertThrows(InvalidParamsException.class,
+                () -> StrategyParamsParser.parse(json, CostDefaults.ZERO), json);
+        assertTrue(e.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + e.getMessage());
+        assertTrue(e.getMessage().chars().noneMatch(Character::isISOControl), "no control character: " + e.getMessage());
+    }
+
+    @Test
     void costDefaultsComeFromTheEnvironment() throws Exception {
         CostDefaults d = CostDefaults.fromEnvironment(Map.of("TRANSACTION_COST_BPS", "5", "SLIPPAGE_BPS", " 1.25 "));
         assertEquals(new CostDefaults(5, 1.25), d);
