@@ -28,6 +28,9 @@ class OrphanedPostgresTest {
     @TempDir
     Path dataDir;
 
+    @TempDir
+    Path logDir;
+
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aServerLeftRunningByADeadOwnerIsStoppedAndTheFolderReused() throws Exception {
@@ -50,9 +53,9 @@ class OrphanedPostgresTest {
         command.addAll(List.of(postgresBinary.resolveSibling("pg_ctl").toString(), "-D", dataDir.toString(),
                 "-o", "-p " + port + " -F", "-w", "start"));
         Process pgCtl = new ProcessBuilder(command)
-                .redirectErrorStream(true).redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + "-pg_ctl.log").toFile())
+                .redirectErrorStream(true).redirectOutput(logDir.resolve("pg_ctl.log").toFile())
                 .start();
-        assertEquals(0, pgCtl.waitFor(), () -> "pg_ctl start: " + readQuietly(dataDir.resolveSibling(dataDir.getFileName() + "-pg_ctl.log")));
+        assertEquals(0, pgCtl.waitFor(), () -> "pg_ctl start: " + readQuietly(logDir.resolve("pg_ctl.log")));
         long orphan = postmasterPid();
         assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "the orphan runs");
 

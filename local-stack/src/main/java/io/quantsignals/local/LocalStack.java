@@ -15,8 +15,12 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -38,6 +42,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private final Settings settings;
+    /** Held while this stack runs: one stack per data folder (the OS releases it if the JVM dies). */
+    private FileChannel dataDirLock;
     private PostgresServer postgres;
     private KafkaBroker kafka;
     private JobClient job;
@@ -59,17 +65,23 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startAll(PrintWriter log) {
-        requireFree(settings.postgresPort(), "PostgreSQL", "--postgres-port");
-        requireFree(settings.kafkaPort(), "Kafka", "--kafka-port");
-        requireFree(settings.webPort(), "the Flink web UI", "--web-port");
         try {
             Files.createDirectories(settings.killSwitchDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + settings.dataDir() + ": " + e.getMessage(), e);
         }
+        lockDataDir();
+        // A stack killed with kill -9 leaves its PostgreSQL running (a process of its own) on the
+        // port and the folder; the Kafka broker and the job died with the JVM.
+        Path postgresDir = settings.dataDir().resolve("postgres");
+        PostgresServer.stopOrphanedServer(postgresDir).ifPresent(pid -> log.println("stopped PostgreSQL (pid " + pid
+                + ") that the previous run left running on " + postgresDir + " (it was not shut down)"));
+        requireFree(settings.postgresPort(), "PostgreSQL", "--postgres-port");
+        requireFree(settings.kafkaPort(), "Kafka", "--kafka-port");
+        requireFree(settings.webPort(), "the Flink web UI", "--web-port");
 
         log.println("starting PostgreSQL on port " + settings.postgresPort() + " ...");
-        postgres = PostgresServer.start(settings.postgresPort(), settings.dataDir().resolve("postgres"));
+        postgres = PostgresServer.start(settings.postgresPort(), postgresDir);
         try (Connection c = postgres.connect()) {
             Migrations.apply(c);
         } catch (SQLException e) {
@@ -116,6 +128,25 @@ public final class LocalStack implements AutoCloseable {
         return job.getJobStatus().join().name();
     }
 
+    private void lockDataDir() {
+        Path lockFile = settings.dataDir().resolve("stack.lock");
+        try {
+            dataDirLock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = dataDirLock.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new IllegalStateException("the data folder " + settings.dataDir()
+                        + " is in use by another running stack: stop it or choose another --data-dir");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void requireFree(int port, String what, String option) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
@@ -143,6 +174,14 @@ public final class LocalStack implements AutoCloseable {
         if (postgres != null) {
             postgres.close();
             postgres = null;
+        }
+        if (dataDirLock != null) {
+            try {
+                dataDirLock.close(); // releases the lock
+            } catch (IOException ignored) {
+                // The lock goes with the channel either way.
+            }
+            dataDirLock = null;
         }
     }
 }
