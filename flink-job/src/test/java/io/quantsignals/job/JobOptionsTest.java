@@ -5,6 +5,7 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -29,6 +30,7 @@ class JobOptionsTest {
         assertEquals(Duration.ofSeconds(1), o.runsPollInterval());
         assertEquals(0.0, o.costDefaults().transactionCostBps());
         assertTrue(o.tickArchive(), "live ticks are archived unless asked not to");
+        assertNull(o.checkpointDir(), "checkpoints in memory unless a folder is given");
         assertEquals("quant-signals-job-archive", QuantSignalsJob.archiveGroupId(o));
     }
 
@@ -36,6 +38,13 @@ class JobOptionsTest {
     void theTickArchiveCanBeTurnedOff() {
         assertFalse(JobOptions.parse(Map.of(), "--no-tick-archive").tickArchive());
         assertTrue(JobOptions.parse(Map.of(), "--tick-archive").tickArchive());
+    }
+
+    @Test
+    void aLocalJobKeepsItsCheckpointsInTheGivenFolder() {
+        JobOptions o = JobOptions.parse(Map.of(), "--local", "--checkpoint-dir", "data/checkpoints");
+        assertTrue(o.local());
+        assertEquals(Path.of("data/checkpoints"), o.checkpointDir());
     }
 
     @Test
@@ -59,6 +68,8 @@ class JobOptionsTest {
         assertMessage("--starting-offsets must be earliest or latest", "--starting-offsets", "middle");
         assertMessage("Unknown option: '--frobnicate'", "--frobnicate");
         assertMessage("SLIPPAGE_BPS", "--slippage-bps", "-1");
+        // On a cluster the cluster's checkpoint configuration applies, not a folder of the client's.
+        assertMessage("--checkpoint-dir needs --local", "--checkpoint-dir", "/tmp/checkpoints");
     }
 
     @Test
@@ -68,7 +79,7 @@ class JobOptionsTest {
         StringWriter help = new StringWriter();
         JobOptions.commandLine(new JobOptions(), Map.of("DATABASE_PASSWORD", "s3cret")).usage(new PrintWriter(help));
         for (String option : new String[] {"--kafka", "--prices-topic", "--db-url", "--strategy-run-id",
-                "--max-out-of-orderness", "--checkpoint-interval", "--local"}) {
+                "--max-out-of-orderness", "--checkpoint-interval", "--local", "--checkpoint-dir"}) {
             assertTrue(help.toString().contains(option), option);
         }
         assertFalse(help.toString().contains("s3cret"));
