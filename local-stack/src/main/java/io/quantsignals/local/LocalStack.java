@@ -4,9 +4,8 @@ import io.quantsignals.core.db.Migrations;
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
 import io.quantsignals.job.JobOptions;
+import io.quantsignals.job.LocalCheckpoints;
 import io.quantsignals.job.QuantSignalsJob;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -30,7 +29,9 @@ import java.util.Map;
 /**
  * The whole platform on one machine, in this JVM: a real PostgreSQL (embedded binaries), Kafka's own
  * broker (KRaft), the migrations, the prices topic, and the Flink job on a MiniCluster with its web
- * UI. Everything lives under one data folder; {@link #close()} stops all of it, in reverse order.
+ * UI. Everything lives under one data folder, the job's checkpoints included, so a new stack on the
+ * same folder carries on where the last one stopped, however it stopped; {@link #close()} stops all
+ * of it, in reverse order.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -39,6 +40,11 @@ public final class LocalStack implements AutoCloseable {
         public Path killSwitchDir() {
             return dataDir.resolve("kill-switch");
         }
+
+        /** The job's retained checkpoints, which the next start resumes from. */
+        public Path checkpointDir() {
+            return dataDir.resolve("checkpoints");
+        }
     }
 
     private final Settings settings;
@@ -46,6 +52,7 @@ public final class LocalStack implements AutoCloseable {
     private FileChannel dataDirLock;
     private PostgresServer postgres;
     private KafkaBroker kafka;
+    private LocalCheckpoints checkpoints;
     private JobClient job;
 
     private LocalStack(Settings settings) {
@@ -92,9 +99,11 @@ public final class LocalStack implements AutoCloseable {
         kafka.createTopic(settings.topic(), 2);
 
         log.println("starting the Flink job on a MiniCluster (web UI on port " + settings.webPort() + ") ...");
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.PORT, settings.webPort());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        // The job's state must outlive this process as Kafka's records and PostgreSQL's rows do:
+        // a restart after Ctrl-C, a crash or kill -9 resumes from the newest retained checkpoint,
+        // so the rows are exactly those of a stack that never stopped (SPEC §4).
+        checkpoints = LocalCheckpoints.open(settings.checkpointDir());
+        StreamExecutionEnvironment env = QuantSignalsJob.localEnvironment(settings.webPort(), checkpoints, log);
         JobOptions options = JobOptions.parse(environment(), "--parallelism", "2",
                 "--checkpoint-interval", "5s", "--max-out-of-orderness", "1s");
         try {
@@ -166,6 +175,10 @@ public final class LocalStack implements AutoCloseable {
                 // Stopping anyway.
             }
             job = null;
+        }
+        if (checkpoints != null) {
+            checkpoints.close();
+            checkpoints = null;
         }
         if (kafka != null) {
             kafka.close();
