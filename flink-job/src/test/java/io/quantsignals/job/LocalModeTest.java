@@ -5,28 +5,38 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
 
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import static io.quantsignals.job.JobTestSupport.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code --local}: the job's own main on an embedded MiniCluster with the web UI, and its custom
- * metrics visible through the Flink REST API (SPEC §6).
+ * {@code --local}: the job's own main on an embedded MiniCluster with the web UI, its custom
+ * metrics visible through the Flink REST API (SPEC §6), and with {@code --checkpoint-dir} its
+ * checkpoints written there and kept when the job is cancelled.
  */
 class LocalModeTest {
+
+    @TempDir
+    Path checkpoints;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -51,7 +61,8 @@ class LocalModeTest {
             try {
                 QuantSignalsJob.main(new String[] {"--local", "--web-port", String.valueOf(port),
                         "--kafka", KAFKA.bootstrapServers(), "--prices-topic", topic, "--db-url", POSTGRES.jdbcUrl(),
-                        "--strategy-run-id", run.toString(), "--max-out-of-orderness", "0s", "--checkpoint-interval", "1s"});
+                        "--strategy-run-id", run.toString(), "--max-out-of-orderness", "0s", "--checkpoint-interval", "1s",
+                        "--checkpoint-dir", checkpoints.toString()});
             } catch (Throwable t) {
                 ended.set(t);
             }
@@ -99,11 +110,23 @@ class LocalModeTest {
                 return names.containsAll(List.of("ticksIn", "ticksValid", "ticksRejected", "ticksRouted", "ticksLate",
                         "bars", "transitions", "activeRuns", "eventTimeLagMillis"));
             }, () -> "metrics seen: " + names);
+
+            await("a completed checkpoint in the folder", Duration.ofSeconds(30),
+                    () -> Files.exists(checkpoints.resolve(jobId[0])) && completedCheckpoints(jobId[0]) > 0);
         } finally {
             HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs/" + jobId[0] + "?mode=cancel"))
                     .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             main.join(30_000);
         }
         assertTrue(!main.isAlive(), "main returns once the job is cancelled");
+        assertTrue(completedCheckpoints(jobId[0]) > 0, "the newest checkpoint is retained on cancellation");
+    }
+
+    private long completedCheckpoints(String jobId) {
+        try (Stream<Path> dirs = Files.list(checkpoints.resolve(jobId))) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("chk-") && Files.exists(d.resolve("_metadata"))).count();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 }

@@ -4,9 +4,8 @@ import io.quantsignals.core.db.Migrations;
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
 import io.quantsignals.job.JobOptions;
+import io.quantsignals.job.LocalCheckpoints;
 import io.quantsignals.job.QuantSignalsJob;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -15,8 +14,12 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -26,7 +29,9 @@ import java.util.Map;
 /**
  * The whole platform on one machine, in this JVM: a real PostgreSQL (embedded binaries), Kafka's own
  * broker (KRaft), the migrations, the prices topic, and the Flink job on a MiniCluster with its web
- * UI. Everything lives under one data folder; {@link #close()} stops all of it, in reverse order.
+ * UI. Everything lives under one data folder, the job's checkpoints included, so a new stack on the
+ * same folder carries on where the last one stopped, however it stopped; {@link #close()} stops all
+ * of it, in reverse order.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -35,11 +40,19 @@ public final class LocalStack implements AutoCloseable {
         public Path killSwitchDir() {
             return dataDir.resolve("kill-switch");
         }
+
+        /** The job's retained checkpoints, which the next start resumes from. */
+        public Path checkpointDir() {
+            return dataDir.resolve("checkpoints");
+        }
     }
 
     private final Settings settings;
+    /** Held while this stack runs: one stack per data folder (the OS releases it if the JVM dies). */
+    private FileChannel dataDirLock;
     private PostgresServer postgres;
     private KafkaBroker kafka;
+    private LocalCheckpoints checkpoints;
     private JobClient job;
 
     private LocalStack(Settings settings) {
@@ -59,17 +72,23 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startAll(PrintWriter log) {
-        requireFree(settings.postgresPort(), "PostgreSQL", "--postgres-port");
-        requireFree(settings.kafkaPort(), "Kafka", "--kafka-port");
-        requireFree(settings.webPort(), "the Flink web UI", "--web-port");
         try {
             Files.createDirectories(settings.killSwitchDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + settings.dataDir() + ": " + e.getMessage(), e);
         }
+        lockDataDir();
+        // A stack killed with kill -9 leaves its PostgreSQL running (a process of its own) on the
+        // port and the folder; the Kafka broker and the job died with the JVM.
+        Path postgresDir = settings.dataDir().resolve("postgres");
+        PostgresServer.stopOrphanedServer(postgresDir).ifPresent(pid -> log.println("stopped PostgreSQL (pid " + pid
+                + ") that the previous run left running on " + postgresDir + " (it was not shut down)"));
+        requireFree(settings.postgresPort(), "PostgreSQL", "--postgres-port");
+        requireFree(settings.kafkaPort(), "Kafka", "--kafka-port");
+        requireFree(settings.webPort(), "the Flink web UI", "--web-port");
 
         log.println("starting PostgreSQL on port " + settings.postgresPort() + " ...");
-        postgres = PostgresServer.start(settings.postgresPort(), settings.dataDir().resolve("postgres"));
+        postgres = PostgresServer.start(settings.postgresPort(), postgresDir);
         try (Connection c = postgres.connect()) {
             Migrations.apply(c);
         } catch (SQLException e) {
@@ -80,9 +99,11 @@ public final class LocalStack implements AutoCloseable {
         kafka.createTopic(settings.topic(), 2);
 
         log.println("starting the Flink job on a MiniCluster (web UI on port " + settings.webPort() + ") ...");
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.PORT, settings.webPort());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        // The job's state must outlive this process as Kafka's records and PostgreSQL's rows do:
+        // a restart after Ctrl-C, a crash or kill -9 resumes from the newest retained checkpoint,
+        // so the rows are exactly those of a stack that never stopped (SPEC §4).
+        checkpoints = LocalCheckpoints.open(settings.checkpointDir());
+        StreamExecutionEnvironment env = QuantSignalsJob.localEnvironment(settings.webPort(), checkpoints, log);
         JobOptions options = JobOptions.parse(environment(), "--parallelism", "2",
                 "--checkpoint-interval", "5s", "--max-out-of-orderness", "1s");
         try {
@@ -116,6 +137,25 @@ public final class LocalStack implements AutoCloseable {
         return job.getJobStatus().join().name();
     }
 
+    private void lockDataDir() {
+        Path lockFile = settings.dataDir().resolve("stack.lock");
+        try {
+            dataDirLock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = dataDirLock.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new IllegalStateException("the data folder " + settings.dataDir()
+                        + " is in use by another running stack: stop it or choose another --data-dir");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void requireFree(int port, String what, String option) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
@@ -136,6 +176,10 @@ public final class LocalStack implements AutoCloseable {
             }
             job = null;
         }
+        if (checkpoints != null) {
+            checkpoints.close();
+            checkpoints = null;
+        }
         if (kafka != null) {
             kafka.close();
             kafka = null;
@@ -143,6 +187,14 @@ public final class LocalStack implements AutoCloseable {
         if (postgres != null) {
             postgres.close();
             postgres = null;
+        }
+        if (dataDirLock != null) {
+            try {
+                dataDirLock.close(); // releases the lock
+            } catch (IOException ignored) {
+                // The lock goes with the channel either way.
+            }
+            dataDirLock = null;
         }
     }
 }

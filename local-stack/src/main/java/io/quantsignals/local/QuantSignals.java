@@ -29,7 +29,8 @@ public final class QuantSignals {
     /** Where and on which ports the stack runs. */
     static final class StackOptions {
         @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".qs-data",
-                description = "Folder for all data: PostgreSQL, Kafka, kill switches, demo files (default ${DEFAULT-VALUE}).")
+                description = "Folder for all data: PostgreSQL, Kafka, the job's checkpoints (a new start resumes from the newest),"
+                        + " kill switches, demo files (default ${DEFAULT-VALUE}).")
         Path dataDir;
 
         @Option(names = "--postgres-port", paramLabel = "PORT", defaultValue = "5432", description = "Default ${DEFAULT-VALUE}.")
