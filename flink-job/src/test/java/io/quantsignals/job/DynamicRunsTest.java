@@ -1,6 +1,9 @@
 package io.quantsignals.job;
 
 import io.quantsignals.core.params.StrategyParams;
+import java.util.Map;
+import io.quantsignals.core.strategy.Backtest;
+import org.apache.flink.api.common.JobStatus;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.BarResult;
@@ -117,6 +120,54 @@ class DynamicRunsTest {
                     "a trade after the update carries the new cost");
         } finally {
             job.cancel().get();
+        }
+    }
+
+    /**
+     * strategy_runs edited by hand: a run whose stored params no longer parse neither stops the job
+     * (it used to fail the runs source at start-up: a restart loop) nor hides the other runs. A run
+     * that was valid keeps its last valid params; one never seen valid is not evaluated.
+     */
+    @Test
+    void aRunWithCorruptStoredParamsStopsNothing() throws Exception {
+        String topic = newTopic(1);
+        StrategyParams params = new StrategyParams(2, 4, 1, 10.0, 0.0, 0, false, List.of("ETHUSD"), null);
+        UUID good = createRun(RunType.PAPER, params);
+        UUID keepsItsParams = createRun(RunType.PAPER, params);
+        UUID neverValid = createRun(RunType.PAPER, params);
+        corrupt(neverValid);
+
+        JobClient job = start(QuantSignalsJob.fromOptions(options(topic, "--restart-attempts", "0")));
+        try {
+            List<TestTick> phase1 = climb(0, 30, START);
+            produce(topic, phase1);
+            await("phase 1 bars of the valid runs", Duration.ofSeconds(30), () ->
+                    count("SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", keepsItsParams) == phase1.size() - 1);
+            corrupt(keepsItsParams);
+            Thread.sleep(1_500); // a few polls of strategy_runs see the corrupt row
+            List<TestTick> all = new ArrayList<>(phase1);
+            all.addAll(climb(30, 30, START));
+            produce(topic, all.subList(phase1.size(), all.size()));
+
+            Map<String, Backtest.SymbolResult> expected = Backtest.run(params, forBacktest(all.subList(0, all.size() - 1)));
+            await("every bar of the valid runs", Duration.ofSeconds(30), () ->
+                    count("SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", good) == all.size() - 1
+                            && count("SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", keepsItsParams) == all.size() - 1);
+            assertRowsEqualBacktest(good, expected);
+            assertRowsEqualBacktest(keepsItsParams, expected);
+            assertEquals(0, count("SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", neverValid));
+            assertEquals(JobStatus.RUNNING, job.getJobStatus().get(), "never failed (restarts are off)");
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /** What a hand edit can leave: a window that is not a number. */
+    private static void corrupt(UUID run) throws Exception {
+        try (Connection c = POSTGRES.connect(); var ps = c.prepareStatement(
+                "UPDATE strategy_runs SET params = jsonb_set(params, '{sma_fast_window}', '\"two\"') WHERE strategy_run_id = ?")) {
+            ps.setObject(1, run);
+            assertEquals(1, ps.executeUpdate());
         }
     }
 }

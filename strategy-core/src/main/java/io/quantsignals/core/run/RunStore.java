@@ -100,14 +100,34 @@ public final class RunStore {
         }
     }
 
-    /** All runs, or only those not ended, oldest first. */
+    /** All runs, or only those not ended, oldest first; a run whose stored params no longer parse fails the call. */
     public List<StrategyRun> list(boolean activeOnly) throws SQLException {
+        return list(activeOnly, (id, problem) -> {
+            throw new InvalidStoredParams(problem);
+        });
+    }
+
+    /** A run's stored params that no longer parse: {@code problem} is one line. */
+    public interface InvalidRunHandler {
+        void onInvalid(UUID id, String problem) throws SQLException;
+    }
+
+    /**
+     * All runs, or only those not ended, oldest first; a run whose stored params no longer parse
+     * (someone edited the table by hand) goes to {@code invalid} instead, so one bad row cannot hide
+     * the others.
+     */
+    public List<StrategyRun> list(boolean activeOnly, InvalidRunHandler invalid) throws SQLException {
         String sql = "SELECT " + COLUMNS + " FROM strategy_runs"
                 + (activeOnly ? " WHERE ended_at IS NULL" : "") + " ORDER BY created_at, strategy_run_id";
         try (PreparedStatement query = connection.prepareStatement(sql); ResultSet rs = query.executeQuery()) {
             List<StrategyRun> runs = new ArrayList<>();
             while (rs.next()) {
-                runs.add(read(rs));
+                try {
+                    runs.add(read(rs));
+                } catch (InvalidStoredParams e) {
+                    invalid.onInvalid(rs.getObject(1, UUID.class), e.getMessage());
+                }
             }
             return runs;
         }
@@ -152,7 +172,14 @@ public final class RunStore {
         try {
             return StrategyParamsParser.parse(json, costDefaults);
         } catch (InvalidParamsException e) {
-            throw new SQLException("stored params are invalid: " + e.getMessage() + ": " + json, e);
+            throw new InvalidStoredParams("stored params are invalid: " + e.getMessage() + ": " + json);
+        }
+    }
+
+    /** Stored params that do not parse: a fault of the row, not of the database. */
+    public static final class InvalidStoredParams extends SQLException {
+        InvalidStoredParams(String message) {
+            super(message);
         }
     }
 
