@@ -128,6 +128,12 @@ public final class JobOptions {
                     + " checkpoint and HA settings (execution.checkpointing.dir, high-availability) and flink run -s apply.")
     Path checkpointDir;
 
+    @Option(names = "--state-backend", paramLabel = "hashmap|rocksdb",
+            description = "Where keyed state lives: hashmap (on the heap; fastest while state fits in memory) or rocksdb"
+                    + " (on local disk; state larger than memory, incremental checkpoints). Default: the cluster's setting"
+                    + " (state.backend.type), hashmap on --local.")
+    String stateBackend;
+
     /** Parses a command line; throws {@link CommandLine.ParameterException} with a one-line message. */
     public static JobOptions parse(Map<String, String> env, String... args) {
         JobOptions options = new JobOptions();
@@ -163,6 +169,9 @@ public final class JobOptions {
             costDefaults();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
+        }
+        if (stateBackend != null && !stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
+            throw new CommandLine.ParameterException(cli, "--state-backend must be hashmap or rocksdb");
         }
         if (checkpointDir != null && !local) {
             throw new CommandLine.ParameterException(cli, "--checkpoint-dir needs --local; on a cluster set"
@@ -260,6 +269,11 @@ public final class JobOptions {
     }
 
     /** With --local: the folder of retained checkpoints to resume from; null: checkpoints in memory. */
+    /** Null: the cluster's setting. */
+    public String stateBackend() {
+        return stateBackend;
+    }
+
     public Path checkpointDir() {
         return checkpointDir;
     }

@@ -31,6 +31,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -236,6 +237,9 @@ public class QuantSignalsJob {
         // No operator keeps or mutates a record after emitting it, so chained operators may pass
         // records on without a defensive copy (which cost ~5% of the source task).
         conf.set(PipelineOptions.OBJECT_REUSE, true);
+        if (options.stateBackend() != null) {
+            conf.set(StateBackendOptions.STATE_BACKEND, options.stateBackend());
+        }
         env.configure(conf);
         if (options.parallelism() != null) {
             env.setParallelism(options.parallelism());

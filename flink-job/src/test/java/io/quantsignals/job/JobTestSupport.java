@@ -9,6 +9,8 @@ import io.quantsignals.core.strategy.MetricRow;
 import io.quantsignals.core.strategy.PositionTransition;
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -16,6 +18,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,6 +42,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /** Real Kafka, real PostgreSQL and the job on the MiniCluster: the helpers the job tests share. */
 final class JobTestSupport {
+
+    /**
+     * The state backend the job tests run on, when set: the build runs them on the heap (the
+     * MiniCluster's default) and again on RocksDB, where state is a copy that must be written back.
+     */
+    static final String STATE_BACKEND_PROPERTY = "quantsignals.test.stateBackend";
 
     static final KafkaBroker KAFKA = KafkaBroker.shared();
     static final PostgresServer POSTGRES = PostgresServer.shared();
@@ -67,8 +79,22 @@ final class JobTestSupport {
                 "--max-out-of-orderness", "0s", "--idle-timeout", "60s",
                 "--sink-flush-interval", "100ms", "--parallelism", String.valueOf(PARTITIONS.getOrDefault(topic, 2)),
                 "--group-id", "test-" + topic));
+        String stateBackend = System.getProperty(STATE_BACKEND_PROPERTY);
+        if (stateBackend != null) {
+            args.addAll(List.of("--state-backend", stateBackend));
+        }
         args.addAll(List.of(extra));
         return JobOptions.parse(Map.of(), args.toArray(String[]::new));
+    }
+
+    /** The job runs on the state backend the build asked for (the checkpoint config names it). */
+    static void assertStateBackend(RestClusterClient<?> flink, JobClient job) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                flink.getWebInterfaceURL() + "/jobs/" + job.getJobID() + "/checkpoints/config")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String backend = new ObjectMapper().readTree(response.body()).path("state_backend").asText();
+        String wanted = System.getProperty(STATE_BACKEND_PROPERTY);
+        assertEquals("rocksdb".equals(wanted) ? "EmbeddedRocksDBStateBackend" : "HashMapStateBackend", backend, response.body());
     }
 
     static JobClient start(QuantSignalsJob job) throws Exception {

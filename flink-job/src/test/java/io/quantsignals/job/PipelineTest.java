@@ -3,8 +3,10 @@ package io.quantsignals.job;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.Backtest;
+import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,7 +31,7 @@ class PipelineTest {
     private static final long START = 1_717_243_200_000L; // 2024-06-01T12:00:00Z
 
     @Test
-    void twoRunsWithDifferentParamsMatchThePureStrategyToTheLastBit() throws Exception {
+    void twoRunsWithDifferentParamsMatchThePureStrategyToTheLastBit(@InjectClusterClient RestClusterClient<?> flink) throws Exception {
         String topic = newTopic(2);
         StrategyParams minuteBars = new StrategyParams(3, 8, 2, 5.0, 2.5, 60, false, SYMBOLS, null);
         StrategyParams tickBars = new StrategyParams(2, 5, 1, 1.0, 0.5, 0, true, List.of("BTCUSD", "ETHUSD"), null);
@@ -55,6 +57,7 @@ class PipelineTest {
             await("every tick in price_ticks", Duration.ofSeconds(10), () -> count(
                     "SELECT count(*) FROM price_ticks WHERE source = ?", "kafka:" + topic) == ticks.size() + 2);
             assertEquals(0, count("SELECT count(*) FROM rejected_ticks WHERE source LIKE ?", "kafka:" + topic + "/%"));
+            assertStateBackend(flink, job);
         } finally {
             job.cancel().get();
         }
