@@ -8,7 +8,7 @@ import java.util.Random;
 /**
  * A deterministic tick stream: {@code symbols} instruments, each a random walk in cents (roughly
  * 0.05% per step), a uniformly random symbol per tick, and event times that increase by 1-19 ms
- * (mean 10 ms) from tick to tick across all symbols. Every message is about 50 bytes of JSON:
+ * (mean 10 ms) from tick to tick across all symbols. Every message is about 54 bytes of JSON:
  * {@code {"symbol":"SYM042","price":1234.56,"ts":1717200000123}}.
  *
  * <p>The same seed yields the same sequence, so the metric rows of the COPY benchmark can be

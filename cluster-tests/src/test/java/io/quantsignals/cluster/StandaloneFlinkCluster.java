@@ -203,7 +203,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         c.put("taskmanager.host", "localhost");
         c.put("taskmanager.bind-host", "localhost");
         c.put("taskmanager.numberOfTaskSlots", SLOTS_PER_TASK_MANAGER);
-        // 1280m per TaskManager: ~450 MB task heap. Managed memory serves RocksDB and batch jobs
+        // 1280m per TaskManager: ~430 MB task heap. Managed memory serves RocksDB and batch jobs
         // only; this job keeps its state on the heap (hashmap backend), so it gets little.
         c.put("taskmanager.memory.process.size", "1280m");
         c.put("taskmanager.memory.managed.size", "64m");

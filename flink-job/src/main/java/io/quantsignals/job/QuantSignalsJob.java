@@ -63,10 +63,10 @@ import java.util.Optional;
  * </pre>
  *
  * The tick archive reads the topic with a Kafka source of its own: one row per tick is bound by
- * the database's write rate (COPY ~170k rows/s here), the signals are not, and two separate
- * pipelines never backpressure each other. Sources and sinks are injected through the
- * constructor so tests can swap them; {@link #build} wires the pipeline top-down. Every operator
- * has a stable uid so savepoints survive upgrades.
+ * the database's write rate (~280k price_ticks rows/s here, bench/README.md (b+)), the signals are
+ * not, and two separate pipelines never backpressure each other. Sources and sinks are injected
+ * through the constructor so tests can swap them; {@link #build} wires the pipeline top-down. Every
+ * operator has a stable uid so savepoints survive upgrades.
  */
 public class QuantSignalsJob {
 

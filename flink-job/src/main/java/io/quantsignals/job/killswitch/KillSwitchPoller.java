@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * The body of the kill-switch source: each call lists the folder (a few microseconds), run ten
- * times a second so a file is seen within about 100 ms (the contract allows 250 ms). Polling
+ * times a second so a file is seen within about 100 ms (the contract allows 1 s, SPEC §8). Polling
  * rather than a file-system watch service because watch events are unreliable on the shared
  * volumes (NFS, bind mounts) a cluster mounts the folder from.
  */

@@ -20,7 +20,8 @@ import java.util.UUID;
 /**
  * The job's five tables. The two that take a row per tick (price_ticks, and strategy_metrics with
  * tick bars) go through {@link CopySink}: binary COPY with an upsert fallback, because the JDBC
- * connector's batched upserts reach ~50k rows/s here against ~170k for COPY (bench/README.md). The
+ * connector's batched upserts reach ~58k rows/s here against ~204k for the COPY writer
+ * (bench/README.md, (d") and (d*)). The
  * three low-volume tables use Flink's JDBC sink with batched upserts on each table's natural key.
  * Either way: flushed at every checkpoint and at least every {@code flushInterval}, at-least-once
  * delivery plus idempotent writes by natural key, which is what makes a restart from a checkpoint
@@ -120,7 +121,8 @@ public final class PostgresSinks implements JobSinks {
         JdbcConnectionOptions.JdbcConnectionOptionsBuilder connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                 .withUrl(database.url())
                 .withDriverName("org.postgresql.Driver")
-                // Rewrites a batch of upserts into multi-row statements: ~1.4x the rows/s (NOTES.md).
+                // Rewrites a batch of upserts into multi-row statements (fewer round trips); bench/README.md
+                // (d") measures the upserts with it.
                 .withProperty("reWriteBatchedInserts", "true");
         if (database.user() != null) {
             connection.withUsername(database.user());

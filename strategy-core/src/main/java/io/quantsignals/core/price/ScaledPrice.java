@@ -26,7 +26,7 @@ import java.math.RoundingMode;
  *
  * <p>Valid prices are positive: {@code parse} and {@code fromDouble} reject non-finite values,
  * values that are zero or negative after rounding, and values whose scaled form does not fit in
- * a {@code long} (prices of 92,233,720,368.54775807 or more), with an
+ * a {@code long} (prices above 92,233,720,368.54775807, the largest that fits), with an
  * {@link IllegalArgumentException} whose message says which rule was broken (the job writes it
  * to {@code rejected_ticks}).
  */

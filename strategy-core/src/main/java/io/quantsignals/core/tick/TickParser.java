@@ -17,9 +17,10 @@ import java.util.UUID;
  * Parses and validates one Kafka tick message (SPEC §3).
  *
  * <p>Uses Jackson's streaming parser rather than data binding: parsing dominates the job's CPU
- * profile (NOTES.md), and the streaming parser is about twice as fast. It also hands us the
- * literal digits of the price, which {@link ScaledPrice#parse} turns into the exact decimal the
- * producer wrote. Unknown fields are ignored so producers can add fields without breaking the job.
+ * profile (bench/README.md, finding 2: ~47 % of the source task), and the streaming parser is about
+ * twice as fast. It also hands us the literal digits of the price, which {@link ScaledPrice#parse}
+ * turns into the exact decimal the producer wrote. Unknown fields are ignored so producers can add
+ * fields without breaking the job.
  */
 public final class TickParser {
 
