@@ -177,6 +177,13 @@ public final class JobOptions {
             throw new CommandLine.ParameterException(cli, "--checkpoint-dir needs --local; on a cluster set"
                     + " execution.checkpointing.dir in its configuration and resume with flink run -s");
         }
+        // Flink checks these only inside the running tasks, where a bad value means a restart loop.
+        if (maxOutOfOrderness.isNegative() || maxFutureSkew.isNegative()) {
+            throw new CommandLine.ParameterException(cli, "--max-out-of-orderness and --max-future-skew must not be negative");
+        }
+        if (idleTimeout.toMillis() < 1 || sinkFlushInterval.toMillis() < 1) {
+            throw new CommandLine.ParameterException(cli, "--idle-timeout and --sink-flush-interval must be at least 1ms");
+        }
         if (checkpointInterval.toMillis() < 10 || runsPollInterval.toMillis() < 10 || killSwitchPollInterval.toMillis() < 10) {
             throw new CommandLine.ParameterException(cli,
                     "--checkpoint-interval, --runs-poll-interval and --kill-switch-poll-interval must be at least 10ms");

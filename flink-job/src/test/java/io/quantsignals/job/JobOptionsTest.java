@@ -76,6 +76,12 @@ class JobOptionsTest {
         assertMessage("SLIPPAGE_BPS", "--slippage-bps", "-1");
         // On a cluster the cluster's checkpoint configuration applies, not a folder of the client's.
         assertMessage("--checkpoint-dir needs --local", "--checkpoint-dir", "/tmp/checkpoints");
+        // Flink would only find these out in the running tasks: a restart loop instead of exit 2.
+        assertMessage("--max-out-of-orderness and --max-future-skew must not be negative", "--max-out-of-orderness", "PT-1S");
+        assertMessage("--max-out-of-orderness and --max-future-skew must not be negative", "--max-future-skew", "PT-5M");
+        assertMessage("--idle-timeout and --sink-flush-interval must be at least 1ms", "--idle-timeout", "0s");
+        assertMessage("--idle-timeout and --sink-flush-interval must be at least 1ms", "--sink-flush-interval", "0s");
+        assertMessage("--state-backend must be hashmap or rocksdb", "--state-backend", "memory");
     }
 
     @Test

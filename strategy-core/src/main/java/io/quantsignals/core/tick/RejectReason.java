@@ -17,6 +17,8 @@ public enum RejectReason {
     INVALID_SYMBOL,
     /** volume present but not a finite number >= 0. */
     INVALID_VOLUME,
+    /** replayed, replay_end or replay_reset present but neither true, false nor null. */
+    INVALID_FLAG,
     /** replay_run_id not a UUID, or not an active REPLAY run. */
     INVALID_RUN_ID,
     /**

@@ -104,9 +104,9 @@ public final class TickParser {
                 }
                 case "volume" -> t.volume = readVolume(p, value);
                 case "replay_run_id" -> t.replayRunId = readRunId(p, value);
-                case "replayed" -> t.replayed = value == JsonToken.VALUE_TRUE;
-                case "replay_end" -> t.replayEnd = value == JsonToken.VALUE_TRUE;
-                case "replay_reset" -> t.replayReset = value == JsonToken.VALUE_TRUE;
+                case "replayed" -> t.replayed = readFlag(fieldName, value);
+                case "replay_end" -> t.replayEnd = readFlag(fieldName, value);
+                case "replay_reset" -> t.replayReset = readFlag(fieldName, value);
                 default -> p.skipChildren();
             }
         }
@@ -267,6 +267,20 @@ public final class TickParser {
             throw new Rejected(RejectReason.INVALID_VOLUME, "volume " + p.getText() + " must be finite and >= 0");
         }
         return volume;
+    }
+
+    /**
+     * A replay flag: true, false or null (= false). Anything else is rejected rather than read as
+     * false: {@code "replayed":"yes"} taken for a live tick would store replayed history twice.
+     */
+    private static boolean readFlag(String field, JsonToken value) throws Rejected {
+        if (value == JsonToken.VALUE_TRUE) {
+            return true;
+        }
+        if (value == JsonToken.VALUE_FALSE || value == JsonToken.VALUE_NULL) {
+            return false;
+        }
+        throw new Rejected(RejectReason.INVALID_FLAG, field + " must be true or false");
     }
 
     private static String readRunId(JsonParser p, JsonToken value) throws IOException, Rejected {

@@ -110,6 +110,17 @@ class TickParserTest {
         assertTrue(t.replayReset);
         assertEquals(RejectReason.MISSING_FIELD, parse("{\"symbol\":\"A\",\"ts\":5,\"replay_reset\":true}", t).reason());
 
+        // Flags are booleans: a container used to be left unread (then "trailing data", NOT_JSON), a
+        // string read as false (then "replayed":"yes" history was stored as a live tick).
+        for (String flag : new String[] {"replayed", "replay_end", "replay_reset"}) {
+            for (String value : new String[] {"{\"a\":1}", "[true]", "\"yes\"", "1"}) {
+                TickParser.Rejection r = parse("{\"symbol\":\"A\",\"price\":1,\"ts\":5,\"" + flag + "\":" + value + "}", t);
+                assertEquals(new TickParser.Rejection(RejectReason.INVALID_FLAG, flag + " must be true or false"), r, flag + "=" + value);
+            }
+            assertNull(parse("{\"symbol\":\"A\",\"price\":1,\"ts\":5,\"" + flag + "\":false}", t));
+            assertNull(parse("{\"symbol\":\"A\",\"price\":1,\"ts\":5,\"" + flag + "\":null}", t));
+        }
+
         assertNull(parse("{\"symbol\":\"A\",\"price\":1,\"ts\":5}", t));
         assertFalse(t.replayEnd, "reset between messages");
         assertFalse(t.replayReset, "reset between messages");
