@@ -1,9 +1,6 @@
 package io.quantsignals.job.signal;
 
 import io.quantsignals.core.params.StrategyParams;
-import io.quantsignals.core.params.StrategyParamsParser;
-import io.quantsignals.core.price.ScaledPrice;
-import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.SideOutputs;
 import io.quantsignals.job.control.ControlEvent;
 import io.quantsignals.job.killswitch.KillSwitchChanges;
@@ -12,26 +9,18 @@ import io.quantsignals.job.killswitch.KillSwitchFile;
 import io.quantsignals.job.killswitch.KillSwitchPoller;
 import io.quantsignals.job.killswitch.KillSwitchSnapshot;
 import io.quantsignals.job.killswitch.KillSwitches;
-import io.quantsignals.job.runs.DatabaseSettings;
-import io.quantsignals.job.runs.RunConfig;
-import io.quantsignals.job.runs.RunDirectory;
-import io.quantsignals.job.runs.RunsReader;
-import io.quantsignals.job.runs.RunsSnapshot;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,8 +36,6 @@ class KillSwitchFailsClosedTest {
     private static final long MINUTE = 60_000;
     /** Fast 1, slow 2, one-bar confirmation, 60 s bars: rising closes go long at the second bar. */
     private static final StrategyParams PARAMS = new StrategyParams(1, 2, 1, 0.0, 0.0, 60, false, null, null);
-    /** No database is involved once runs are broadcast; a read would fail loudly on this address. */
-    private static final DatabaseSettings NO_DATABASE = new DatabaseSettings("jdbc:postgresql://127.0.0.1:1/none", "none", null);
 
     /** A folder that cannot be read (root reads every folder, so the failure is made, not found). */
     private static final class UnreadableFolder extends KillSwitches {
@@ -103,71 +90,48 @@ class KillSwitchFailsClosedTest {
         }
     }
 
-    @Test
-    void anEngagedSwitchStaysEngagedThroughUnreadableSnapshots() throws Exception {
-        RunConfig run = liveRun();
-        try (var harness = signalHarness(new KillSwitches(Files.createTempDirectory("kill-switch").toString()))) {
-            harness.processBroadcastElement(ControlEvent.of(new RunsSnapshot(List.of(run), 0)), 0);
-            harness.processBroadcastElement(ControlEvent.of(snapshot(global(500))), 0);
-            harness.processBroadcastElement(ControlEvent.of(KillSwitchSnapshot.unreadable(600)), 0);
+    @ParameterizedTest
+    @EnumSource(SignalHarness.Backend.class)
+    void anEngagedSwitchStaysEngagedThroughUnreadableSnapshots(SignalHarness.Backend backend) throws Exception {
+        try (SignalHarness h = new SignalHarness(backend, new KillSwitches(Files.createTempDirectory("kill-switch").toString()), 0)) {
+            h.runs(SignalHarness.run("LIVE", PARAMS, 1));
+            h.harness.processBroadcastElement(ControlEvent.of(snapshot(global(500))), 0);
+            h.harness.processBroadcastElement(ControlEvent.of(KillSwitchSnapshot.unreadable(600)), 0);
 
-            risingBars(harness);
-            assertEquals(List.of(), harness.getSideOutput(SideOutputs.TRANSITIONS) == null ? List.of()
-                    : values(harness.getSideOutput(SideOutputs.TRANSITIONS)), "no position opened while engaged");
-            assertTrue(harness.extractOutputValues().stream().allMatch(m -> m.position == 0), "flat on every bar");
+            risingBars(h);
+            assertEquals(List.of(), h.side(SideOutputs.TRANSITIONS), "no position opened while engaged");
+            assertTrue(h.metrics().stream().allMatch(m -> m.position == 0), "flat on every bar");
         }
     }
 
-    @Test
-    void aFolderUnreadableAtStartOpensNoPositionUntilItCanBeRead() throws Exception {
-        RunConfig run = liveRun();
+    @ParameterizedTest
+    @EnumSource(SignalHarness.Backend.class)
+    void aFolderUnreadableAtStartOpensNoPositionUntilItCanBeRead(SignalHarness.Backend backend) throws Exception {
         UnreadableFolder killSwitches = new UnreadableFolder(Files.createTempDirectory("kill-switch").toString());
-        try (var harness = signalHarness(killSwitches)) {
-            harness.processBroadcastElement(ControlEvent.of(new RunsSnapshot(List.of(run), 0)), 0);
-            harness.processBroadcastElement(ControlEvent.of(KillSwitchSnapshot.unreadable(100)), 0);
+        try (SignalHarness h = new SignalHarness(backend, killSwitches, 0)) {
+            h.runs(SignalHarness.run("LIVE", PARAMS, 1));
+            h.harness.processBroadcastElement(ControlEvent.of(KillSwitchSnapshot.unreadable(100)), 0);
 
-            risingBars(harness);
-            assertTrue(harness.extractOutputValues().stream().allMatch(m -> m.position == 0), "flat: the folder may hold a switch");
+            risingBars(h);
+            assertTrue(h.metrics().stream().allMatch(m -> m.position == 0), "flat: the folder may hold a switch");
 
             // The folder reads again and is empty: the regime that held long enough is entered at the next bar.
             killSwitches.failing = false;
-            harness.processBroadcastElement(ControlEvent.of(snapshot()), 0);
-            harness.processElement(tick(4 * MINUTE, "104"), 4 * MINUTE);
-            harness.watermark(5 * MINUTE); // both inputs: the control side carries no event time
-            List<MetricRecord> metrics = harness.extractOutputValues();
+            h.harness.processBroadcastElement(ControlEvent.of(snapshot()), 0);
+            h.tick(SYMBOL, 4 * MINUTE, "104");
+            h.watermark(5 * MINUTE);
+            List<MetricRecord> metrics = h.metrics();
             assertEquals(1, metrics.get(metrics.size() - 1).position, "long once the folder is known to be empty");
         }
     }
 
     /** Four rising minute bars (100, 101, 102, 103) and a watermark that completes them. */
-    private static void risingBars(KeyedBroadcastOperatorTestHarness<String, Tick, ControlEvent, MetricRecord> harness)
-            throws Exception {
+    private static void risingBars(SignalHarness h) throws Exception {
         for (int i = 0; i < 4; i++) {
-            harness.processElement(tick(i * MINUTE, String.valueOf(100 + i)), i * MINUTE);
+            h.tick(SYMBOL, i * MINUTE, String.valueOf(100 + i));
         }
-        harness.watermark(4 * MINUTE); // both inputs: the control side carries no event time
-        assertEquals(4, harness.extractOutputValues().size(), "four bars completed");
-    }
-
-    private static KeyedBroadcastOperatorTestHarness<String, Tick, ControlEvent, MetricRecord> signalHarness(
-            KillSwitches killSwitches) throws Exception {
-        SignalFunction function = new SignalFunction(new RunsReader(NO_DATABASE, null,
-                StrategyParamsParser.CostDefaults.ZERO), killSwitches, 0);
-        return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function, tick -> tick.symbol, Types.STRING,
-                RunDirectory.RUNS, RunDirectory.RUNS_META, KillSwitches.ENGAGED);
-    }
-
-    private static RunConfig liveRun() {
-        RunConfig run = new RunConfig();
-        run.runId = UUID.randomUUID().toString();
-        run.runType = "LIVE";
-        run.paramsJson = StrategyParamsParser.toJson(PARAMS);
-        run.version = 1;
-        return run;
-    }
-
-    private static Tick tick(long ts, String price) {
-        return new Tick(SYMBOL, ts, ScaledPrice.parse(price));
+        h.watermark(4 * MINUTE);
+        assertEquals(4, h.metrics().size(), "four bars completed");
     }
 
     private static KillSwitchFile global(long at) {
@@ -186,7 +150,4 @@ class KillSwitchFailsClosedTest {
         return events.stream().map(e -> e.action).toList();
     }
 
-    private static <T> List<T> values(Queue<StreamRecord<T>> records) {
-        return records.stream().map(StreamRecord::getValue).toList();
-    }
 }
