@@ -4,6 +4,7 @@ import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.cli.EnvironmentDefaults;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.Messages;
+import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.cli.UsageErrors;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.RunType;
@@ -87,7 +88,7 @@ public final class ReplayTool implements Callable<Integer> {
                     + "'symbols' parameter when it has one.")
     List<String> symbols;
 
-    @Option(names = "--run-id", paramLabel = "UUID", converter = Converters.CanonicalUuid.class,
+    @Option(names = "--run-id", paramLabel = "UUID", converter = RunIdConverter.class,
             description = "Replay for this REPLAY run only (its ticks carry replay_run_id). Refused when the run "
                     + "already has results, unless --reset.")
     UUID runId;

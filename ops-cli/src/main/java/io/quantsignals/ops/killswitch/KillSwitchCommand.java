@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.Messages;
+import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.cli.TerminalText;
 import io.quantsignals.core.run.RunStore;
 import picocli.CommandLine.Command;
@@ -54,8 +55,9 @@ public final class KillSwitchCommand {
                     + " otherwise create a folder the job does not watch. --create-dir creates it."
             })
     static final class Engage implements Callable<Integer> {
-        @Option(names = "--run-id", paramLabel = "ID", description = "Stop only this run (its strategy_run_id).")
-        String runId;
+        @Option(names = "--run-id", paramLabel = "ID", converter = RunIdConverter.class,
+                description = "Stop only this run (its strategy_run_id).")
+        UUID id;
 
         @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (written into the file).")
         String reason;
@@ -83,7 +85,6 @@ public final class KillSwitchCommand {
         public Integer call() throws Exception {
             requireNonBlank("--reason", reason);
             requireNonBlank("--created-by", createdBy);
-            UUID id = runId == null ? null : parseRunId(runId);
             KillSwitchFolder folder = killSwitchDir.folder();
             if (!createDir || folder.state() == KillSwitchFolder.State.NOT_A_FOLDER) {
                 requireFolder(folder, "nothing engaged", " (--create-dir creates it)");
@@ -142,8 +143,9 @@ public final class KillSwitchCommand {
     @Command(name = "release", mixinStandardHelpOptions = true,
             description = "Release the kill switch for all runs, or with --run-id for one run (removes the file; no database needed).")
     static final class Release implements Callable<Integer> {
-        @Option(names = "--run-id", paramLabel = "ID", description = "Release only this run's switch.")
-        String runId;
+        @Option(names = "--run-id", paramLabel = "ID", converter = RunIdConverter.class,
+                description = "Release only this run's switch.")
+        UUID id;
 
         @Mixin
         KillSwitchDirOption killSwitchDir;
@@ -153,7 +155,6 @@ public final class KillSwitchCommand {
 
         @Override
         public Integer call() throws Exception {
-            UUID id = runId == null ? null : parseRunId(runId);
             KillSwitchFolder folder = killSwitchDir.folder();
             requireFolder(folder, "nothing released", ": is the path right?");
             List<EngagedSwitch> removed;
@@ -325,20 +326,6 @@ public final class KillSwitchCommand {
     private static void requireNonBlank(String option, String value) {
         if (value == null || value.isBlank()) {
             throw new InvalidInputException(option + " must not be blank");
-        }
-    }
-
-    /** A run id in canonical UUID form (as {@code runs} accepts it); anything else is invalid input. */
-    static UUID parseRunId(String text) {
-        try {
-            UUID id = UUID.fromString(text.strip());
-            // UUID.fromString accepts short forms like "1-2-3-4-5"; only the canonical form is a run id.
-            if (!id.toString().equalsIgnoreCase(text.strip())) {
-                throw new IllegalArgumentException();
-            }
-            return id;
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("invalid run id '" + text + "': not a UUID");
         }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
 import io.quantsignals.cli.InvalidInputException;
+import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.cli.TerminalText;
 import io.quantsignals.core.config.Setting;
 import io.quantsignals.core.params.InvalidParamsException;
@@ -109,8 +110,9 @@ public final class RunsCommand {
     @Command(name = "update", mixinStandardHelpOptions = true,
             description = "Replace a run's parameters (the change is kept in its history), or end it.")
     static final class Update implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "RUN_ID", description = "The strategy_run_id.")
-        String runId;
+        @Parameters(index = "0", paramLabel = "RUN_ID", converter = RunIdConverter.class,
+                description = "The strategy_run_id.")
+        UUID id;
 
         @ArgGroup(exclusive = true, multiplicity = "1")
         Change change;
@@ -139,7 +141,6 @@ public final class RunsCommand {
 
         @Override
         public Integer call() throws Exception {
-            UUID id = parseRunId(runId);
             StrategyParams params = change.end ? null : readParams(change.paramFile, costs.resolve());
             if (!change.end) {
                 requireNonBlank("--changed-by", changedBy);
@@ -210,8 +211,9 @@ public final class RunsCommand {
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Show one run: every parameter and the history of its changes.")
     static final class Show implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "RUN_ID", description = "The strategy_run_id.")
-        String runId;
+        @Parameters(index = "0", paramLabel = "RUN_ID", converter = RunIdConverter.class,
+                description = "The strategy_run_id.")
+        UUID id;
 
         @Option(names = "--json", description = "Print JSON instead of text.")
         boolean json;
@@ -224,7 +226,6 @@ public final class RunsCommand {
 
         @Override
         public Integer call() throws Exception {
-            UUID id = parseRunId(runId);
             StrategyRun run;
             List<ParamsChange> history;
             try (Connection c = database.connect()) {
@@ -282,19 +283,6 @@ public final class RunsCommand {
 
     private static String text(Instant instant) {
         return instant == null ? null : instant.toString();
-    }
-
-    public static UUID parseRunId(String text) {
-        try {
-            UUID id = UUID.fromString(text.strip());
-            // UUID.fromString accepts short forms like "1-2-3-4-5"; only the canonical form is a run id.
-            if (!id.toString().equalsIgnoreCase(text.strip())) {
-                throw new IllegalArgumentException();
-            }
-            return id;
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("invalid run id '" + text + "': not a UUID");
-        }
     }
 
     public static InvalidInputException unknownRun(UUID id) {
