@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.ExitCodes;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.Messages;
 import io.quantsignals.cli.RunIdConverter;
@@ -116,7 +117,7 @@ public final class KillSwitchCommand {
                         + orDash(s.createdBy()) + " since " + s.since() + " (reason: " + orDash(s.reason())
                         + "); left unchanged: " + s.file()));
             }
-            return 0;
+            return ExitCodes.OK;
         }
 
         private void requireKnownRun(UUID id) {
@@ -187,7 +188,7 @@ public final class KillSwitchCommand {
             if (!stillEngaged.isEmpty()) {
                 out.println("still engaged: kill switch for " + String.join(", ", stillEngaged));
             }
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
@@ -238,7 +239,7 @@ public final class KillSwitchCommand {
             if (json) {
                 out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
                         toJson(folder, listing, acknowledged, ackError)));
-                return 0;
+                return ExitCodes.OK;
             }
             if (listing.engaged().isEmpty()) {
                 out.println(TerminalText.escape("no kill switch engaged (" + folder.dir() + ")"));
@@ -257,7 +258,7 @@ public final class KillSwitchCommand {
                 out.println(TerminalText.escape("ignored by the job: " + folder.dir().resolve(name)
                         + " (only KILL_SWITCH and KILL_SWITCH.<run-id> are kill switches)"));
             }
-            return 0;
+            return ExitCodes.OK;
         }
 
         private static ObjectNode toJson(KillSwitchFolder folder, KillSwitchFolder.Listing listing,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.ExitCodes;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.cli.TerminalText;
@@ -101,7 +102,7 @@ public final class CompareCommand implements Callable<Integer> {
         } else {
             printTable(out, runs);
         }
-        return 0;
+        return ExitCodes.OK;
     }
 
     static ArrayNode toJson(List<RunSummary> runs) {

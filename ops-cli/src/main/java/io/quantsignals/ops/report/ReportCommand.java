@@ -1,6 +1,7 @@
 package io.quantsignals.ops.report;
 
 import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.ExitCodes;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.core.run.RunStore;
@@ -77,7 +78,7 @@ public final class ReportCommand implements Callable<Integer> {
         }
         writeAtomically(target, html);
         spec.commandLine().getOut().println(target);
-        return 0;
+        return ExitCodes.OK;
     }
 
     /** Reads the run in one snapshot and renders the page; an unknown run is invalid input. */

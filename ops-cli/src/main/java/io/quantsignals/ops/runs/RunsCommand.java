@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.ExitCodes;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.cli.TerminalText;
@@ -103,7 +104,7 @@ public final class RunsCommand {
                 StrategyRun run = new RunStore(c).create(strategy, runType, params, createdBy.strip());
                 spec.commandLine().getOut().println(run.id());
             }
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
@@ -165,7 +166,7 @@ public final class RunsCommand {
                 }
                 spec.commandLine().getOut().println((change.end ? "ended " : "updated ") + id);
             }
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
@@ -194,7 +195,7 @@ public final class RunsCommand {
                 ArrayNode array = JSON.createArrayNode();
                 runs.forEach(run -> array.add(toJson(run)));
                 out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(array));
-                return 0;
+                return ExitCodes.OK;
             }
             String format = "%-36s  %-9s  %-6s  %-6s  %-20s  %-16s%n";
             out.printf(format, "STRATEGY_RUN_ID", "STRATEGY", "TYPE", "STATUS", "CREATED_AT", "CREATED_BY");
@@ -204,7 +205,7 @@ public final class RunsCommand {
                 out.printf(format, run.id(), TerminalText.escape(run.strategy()), run.runType(),
                         run.active() ? "active" : "ended", run.createdAt().toString(), TerminalText.escape(run.createdBy()));
             }
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
@@ -244,7 +245,7 @@ public final class RunsCommand {
                     row.set("params", StrategyParamsParser.toJsonNode(change.params()));
                 }
                 out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
-                return 0;
+                return ExitCodes.OK;
             }
             out.printf("strategy_run_id  %s%n", run.id());
             // Stored text with control characters escaped, as in runs list.
@@ -263,7 +264,7 @@ public final class RunsCommand {
                 out.printf("  %s  by %s  %s%n", change.changedAt(), TerminalText.escape(change.changedBy()),
                         TerminalText.escape(StrategyParamsParser.toJson(change.params())));
             }
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
