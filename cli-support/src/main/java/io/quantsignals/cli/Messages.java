@@ -23,6 +23,19 @@ public final class Messages {
     }
 
     /**
+     * What went wrong, for a one-line error: the exception's message or, when it has none (a
+     * wrapper, a bare {@code new SomeException(cause)} without text), its cause's, down to the
+     * class name of the innermost one.
+     */
+    public static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getCause() != null && e.getCause() != e ? describe(e.getCause()) : e.getClass().getSimpleName();
+        }
+        return message;
+    }
+
+    /**
      * The message with every password it might contain replaced by {@code ***}: the value of each
      * secret setting in the environment (DATABASE_PASSWORD), and the value given to any option whose
      * name looks like a password option, misspelt ones included ({@code --db-pasword=x},

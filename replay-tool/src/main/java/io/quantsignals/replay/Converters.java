@@ -6,7 +6,6 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.UUID;
 
 /** picocli converters whose failures read well on one line (and become exit code 2). */
 final class Converters {
@@ -27,24 +26,6 @@ final class Converters {
                 throw new CommandLine.TypeConversionException("'" + value
                         + "' is not an ISO-8601 UTC time such as 2024-06-01T12:00:00Z");
             }
-        }
-    }
-
-    /** A UUID in its canonical 8-4-4-4-12 hex form (UUID.fromString alone also takes "1-2-3-4-5"). */
-    static final class CanonicalUuid implements CommandLine.ITypeConverter<UUID> {
-        @Override
-        public UUID convert(String value) {
-            String t = value.strip();
-            try {
-                UUID id = UUID.fromString(t);
-                if (id.toString().equalsIgnoreCase(t)) {
-                    return id;
-                }
-            } catch (IllegalArgumentException e) {
-                // below
-            }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a run id (a UUID such as "
-                    + "123e4567-e89b-12d3-a456-426614174000)");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.quantsignals.replay;
 
+import io.quantsignals.cli.ExitCodes;
 import io.quantsignals.cli.Messages;
 
 import java.io.PrintWriter;
@@ -150,7 +151,7 @@ final class Replay {
                     publisher.topic(), runId == null ? "" : " for run " + runId, seconds, count / Math.max(seconds, 1e-9),
                     markerText));
         }
-        return ReplayTool.EXIT_OK;
+        return ExitCodes.OK;
     }
 
     /** Ctrl-C: flush what was sent (so it is not lost or half-sent) and say how far the replay got. */
@@ -162,7 +163,7 @@ final class Replay {
             err.println("replay-tool: interrupted: " + where + " (all acknowledged); no end markers sent");
         } catch (RuntimeException e) {
             err.println("replay-tool: interrupted: " + where + "; not all acknowledged: "
-                    + Messages.oneLine(ReplayTool.describe(e)));
+                    + Messages.oneLine(Messages.describe(e)));
         }
         return ReplayTool.EXIT_INTERRUPTED;
     }

@@ -1,10 +1,11 @@
 package io.quantsignals.replay;
 
+import io.quantsignals.cli.CommandLineProgram;
 import io.quantsignals.cli.DatabaseOptions;
-import io.quantsignals.cli.EnvironmentDefaults;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.Messages;
-import io.quantsignals.cli.UsageErrors;
+import io.quantsignals.cli.ProgramVersion;
+import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.run.StrategyRun;
@@ -35,15 +36,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code replay-tool}: re-publishes a stored window of {@code price_ticks} to the prices topic at a
  * speedup (SPEC §7).
  *
- * <p>Exit codes: 0 every tick and end marker acknowledged by Kafka; 1 runtime failure (database or
- * Kafka unreachable, a record not acknowledged), with the cause on one line; 2 invalid usage or
- * input (nothing published, nothing deleted); 130 interrupted (Ctrl-C): what was sent is flushed and
- * how far the replay got is printed.
+ * <p>Exit codes ({@link io.quantsignals.cli.ExitCodes}, and {@link #EXIT_INTERRUPTED}): 0 every tick
+ * and end marker acknowledged by Kafka; 1 runtime failure (database or Kafka unreachable, a record
+ * not acknowledged), with the cause on one line; 2 invalid usage or input (nothing published,
+ * nothing deleted); 130 interrupted (Ctrl-C): what was sent is flushed and how far the replay got
+ * is printed.
  *
  * <p>Order of work, so that a refused command changes nothing: arguments, then the run (database),
  * then Kafka (reachable, topic exists), and only then {@code --reset} deletes and ticks are sent.
  */
-@Command(name = "replay-tool", mixinStandardHelpOptions = true, versionProvider = ReplayTool.Version.class,
+@Command(name = "replay-tool", mixinStandardHelpOptions = true, versionProvider = ProgramVersion.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "Re-publish the price ticks stored in price_ticks for [--start-ts, --end-ts) to Kafka in event-time "
@@ -58,9 +60,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
         })
 public final class ReplayTool implements Callable<Integer> {
 
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_RUNTIME_FAILURE = 1;
-    public static final int EXIT_INVALID_INPUT = 2;
     /** 128 + SIGINT, what a shell reports for a program stopped with Ctrl-C. */
     public static final int EXIT_INTERRUPTED = 130;
 
@@ -87,7 +86,7 @@ public final class ReplayTool implements Callable<Integer> {
                     + "'symbols' parameter when it has one.")
     List<String> symbols;
 
-    @Option(names = "--run-id", paramLabel = "UUID", converter = Converters.CanonicalUuid.class,
+    @Option(names = "--run-id", paramLabel = "UUID", converter = RunIdConverter.class,
             description = "Replay for this REPLAY run only (its ticks carry replay_run_id). Refused when the run "
                     + "already has results, unless --reset.")
     UUID runId;
@@ -166,30 +165,20 @@ public final class ReplayTool implements Callable<Integer> {
 
     /** Runs this tool once with the given arguments; returns the exit code. */
     public int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(this);
-        cli.setOut(out);
-        cli.setErr(err);
-        cli.setDefaultValueProvider(new EnvironmentDefaults(env));
-        cli.setParameterExceptionHandler((e, commandArgs) -> {
-            // picocli echoes offending arguments ("Unknown option: '--db-pasword=…'"): never their values.
-            err.println("replay-tool: " + UsageErrors.describe(e, args, env) + " (see 'replay-tool --help')");
-            return EXIT_INVALID_INPUT;
-        });
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof InvalidInputException) {
-                err.println("replay-tool: " + Messages.oneLine(e.getMessage()));
-                return EXIT_INVALID_INPUT;
-            }
-            if (e instanceof SQLException sql) {
-                String hint = "42P01".equals(sql.getSQLState()) ? " (is the schema migrated? 'ops-cli db migrate')" : "";
-                err.println("replay-tool: database error (" + database.describe() + "): " + Messages.oneLine(describe(e))
-                        + hint);
-                return EXIT_RUNTIME_FAILURE;
-            }
-            err.println("replay-tool: " + Messages.oneLine(describe(e)));
-            return EXIT_RUNTIME_FAILURE;
-        });
-        return cli.execute(args);
+        return new CommandLineProgram(this, this::describeFailure).execute(env, out, err, args);
+    }
+
+    /**
+     * A database error names the database (password masked) it came from, and a missing table
+     * points at the migration: the two things an operator checks first. Other failures keep the
+     * default wording.
+     */
+    private String describeFailure(Exception e) {
+        if (e instanceof SQLException sql) {
+            String hint = "42P01".equals(sql.getSQLState()) ? " (is the schema migrated? 'ops-cli db migrate')" : "";
+            return "database error (" + database.describe() + "): " + Messages.oneLine(Messages.describe(e)) + hint;
+        }
+        return null;
     }
 
     @Override
@@ -320,22 +309,6 @@ public final class ReplayTool implements Callable<Integer> {
             throw e;
         } finally {
             db.setAutoCommit(autoCommit);
-        }
-    }
-
-    static String describe(Throwable e) {
-        String message = e.getMessage();
-        if (message == null || message.isBlank()) {
-            return e.getCause() != null && e.getCause() != e ? describe(e.getCause()) : e.getClass().getSimpleName();
-        }
-        return message;
-    }
-
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = ReplayTool.class.getPackage().getImplementationVersion();
-            return new String[] {"replay-tool " + (v == null ? "(development build)" : v)};
         }
     }
 }

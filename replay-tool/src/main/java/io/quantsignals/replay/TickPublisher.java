@@ -1,6 +1,7 @@
 package io.quantsignals.replay;
 
 import io.quantsignals.cli.InvalidInputException;
+import io.quantsignals.cli.Messages;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -86,7 +87,7 @@ final class TickPublisher implements AutoCloseable {
             producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         } catch (KafkaException e) {
             throw new ReplayFailedException("cannot create a Kafka producer for " + bootstrap + ": "
-                    + ReplayTool.describe(e), e);
+                    + Messages.describe(e), e);
         }
         try {
             List<PartitionInfo> infos = producer.partitionsFor(topic);
@@ -105,7 +106,7 @@ final class TickPublisher implements AutoCloseable {
                 throw r;
             }
             throw new ReplayFailedException("cannot read topic '" + topic + "' from Kafka at " + bootstrap + ": "
-                    + ReplayTool.describe(e), e);
+                    + Messages.describe(e), e);
         }
     }
 
@@ -167,7 +168,7 @@ final class TickPublisher implements AutoCloseable {
                     socket.connect(new InetSocketAddress(ip, address.getPort()), (int) Math.min(left, Integer.MAX_VALUE));
                     return;
                 } catch (IOException e) {
-                    lastCause = ReplayTool.describe(e)
+                    lastCause = Messages.describe(e)
                             + (addresses.size() > 1 || resolved.length > 1 ? " (" + ip.getHostAddress() + ":" + address.getPort() + ")" : "");
                 }
             }
@@ -247,7 +248,7 @@ final class TickPublisher implements AutoCloseable {
 
     private ReplayFailedException failed(Exception e) {
         return new ReplayFailedException("Kafka at " + bootstrap + " did not accept a record for topic '" + topic
-                + "': " + ReplayTool.describe(e), e);
+                + "': " + Messages.describe(e), e);
     }
 
     private void onCompletion(RecordMetadata metadata, Exception exception) {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.ExitCodes;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.Messages;
+import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.cli.TerminalText;
 import io.quantsignals.core.run.RunStore;
 import picocli.CommandLine.Command;
@@ -54,8 +56,9 @@ public final class KillSwitchCommand {
                     + " otherwise create a folder the job does not watch. --create-dir creates it."
             })
     static final class Engage implements Callable<Integer> {
-        @Option(names = "--run-id", paramLabel = "ID", description = "Stop only this run (its strategy_run_id).")
-        String runId;
+        @Option(names = "--run-id", paramLabel = "ID", converter = RunIdConverter.class,
+                description = "Stop only this run (its strategy_run_id).")
+        UUID id;
 
         @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (written into the file).")
         String reason;
@@ -83,7 +86,6 @@ public final class KillSwitchCommand {
         public Integer call() throws Exception {
             requireNonBlank("--reason", reason);
             requireNonBlank("--created-by", createdBy);
-            UUID id = runId == null ? null : parseRunId(runId);
             KillSwitchFolder folder = killSwitchDir.folder();
             if (!createDir || folder.state() == KillSwitchFolder.State.NOT_A_FOLDER) {
                 requireFolder(folder, "nothing engaged", " (--create-dir creates it)");
@@ -115,7 +117,7 @@ public final class KillSwitchCommand {
                         + orDash(s.createdBy()) + " since " + s.since() + " (reason: " + orDash(s.reason())
                         + "); left unchanged: " + s.file()));
             }
-            return 0;
+            return ExitCodes.OK;
         }
 
         private void requireKnownRun(UUID id) {
@@ -142,8 +144,9 @@ public final class KillSwitchCommand {
     @Command(name = "release", mixinStandardHelpOptions = true,
             description = "Release the kill switch for all runs, or with --run-id for one run (removes the file; no database needed).")
     static final class Release implements Callable<Integer> {
-        @Option(names = "--run-id", paramLabel = "ID", description = "Release only this run's switch.")
-        String runId;
+        @Option(names = "--run-id", paramLabel = "ID", converter = RunIdConverter.class,
+                description = "Release only this run's switch.")
+        UUID id;
 
         @Mixin
         KillSwitchDirOption killSwitchDir;
@@ -153,7 +156,6 @@ public final class KillSwitchCommand {
 
         @Override
         public Integer call() throws Exception {
-            UUID id = runId == null ? null : parseRunId(runId);
             KillSwitchFolder folder = killSwitchDir.folder();
             requireFolder(folder, "nothing released", ": is the path right?");
             List<EngagedSwitch> removed;
@@ -186,7 +188,7 @@ public final class KillSwitchCommand {
             if (!stillEngaged.isEmpty()) {
                 out.println("still engaged: kill switch for " + String.join(", ", stillEngaged));
             }
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
@@ -237,7 +239,7 @@ public final class KillSwitchCommand {
             if (json) {
                 out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
                         toJson(folder, listing, acknowledged, ackError)));
-                return 0;
+                return ExitCodes.OK;
             }
             if (listing.engaged().isEmpty()) {
                 out.println(TerminalText.escape("no kill switch engaged (" + folder.dir() + ")"));
@@ -256,7 +258,7 @@ public final class KillSwitchCommand {
                 out.println(TerminalText.escape("ignored by the job: " + folder.dir().resolve(name)
                         + " (only KILL_SWITCH and KILL_SWITCH.<run-id> are kill switches)"));
             }
-            return 0;
+            return ExitCodes.OK;
         }
 
         private static ObjectNode toJson(KillSwitchFolder folder, KillSwitchFolder.Listing listing,
@@ -325,20 +327,6 @@ public final class KillSwitchCommand {
     private static void requireNonBlank(String option, String value) {
         if (value == null || value.isBlank()) {
             throw new InvalidInputException(option + " must not be blank");
-        }
-    }
-
-    /** A run id in canonical UUID form (as {@code runs} accepts it); anything else is invalid input. */
-    static UUID parseRunId(String text) {
-        try {
-            UUID id = UUID.fromString(text.strip());
-            // UUID.fromString accepts short forms like "1-2-3-4-5"; only the canonical form is a run id.
-            if (!id.toString().equalsIgnoreCase(text.strip())) {
-                throw new IllegalArgumentException();
-            }
-            return id;
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("invalid run id '" + text + "': not a UUID");
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.quantsignals.ops.prices;
 
 import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,7 +64,7 @@ public final class PricesCommand {
                 }
                 spec.commandLine().getOut().println(summary(result, file));
             }
-            return 0;
+            return ExitCodes.OK;
         }
     }
 

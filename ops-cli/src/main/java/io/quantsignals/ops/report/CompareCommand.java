@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.ExitCodes;
 import io.quantsignals.cli.InvalidInputException;
+import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.cli.TerminalText;
 import io.quantsignals.core.params.StrategyParamsParser;
 import io.quantsignals.core.run.RunStore;
@@ -54,7 +56,10 @@ public final class CompareCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = TerminalText.escapingControlCharacters(new ObjectMapper());
 
-    @Parameters(arity = "1..*", paramLabel = "RUN_ID", description = "One or more strategy_run_ids, each once.")
+    private static final String RUN_ID = "RUN_ID";
+
+    // Strings, converted in call(): see RunIdConverter.convertAll for why not by picocli.
+    @Parameters(arity = "1..*", paramLabel = RUN_ID, description = "One or more strategy_run_ids, each once.")
     List<String> runIds;
 
     @Option(names = "--json", description = "Print a JSON array instead of a table.")
@@ -69,8 +74,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws JsonProcessingException {
         List<UUID> ids = new ArrayList<>();
-        for (String text : runIds) {
-            UUID id = RunsCommand.parseRunId(text);
+        for (UUID id : RunIdConverter.convertAll(spec.commandLine(), RUN_ID, runIds)) {
             if (ids.contains(id)) {
                 throw new InvalidInputException("run id " + id + " is given more than once");
             }
@@ -98,7 +102,7 @@ public final class CompareCommand implements Callable<Integer> {
         } else {
             printTable(out, runs);
         }
-        return 0;
+        return ExitCodes.OK;
     }
 
     static ArrayNode toJson(List<RunSummary> runs) {

@@ -1,7 +1,9 @@
 package io.quantsignals.ops.report;
 
 import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.ExitCodes;
 import io.quantsignals.cli.InvalidInputException;
+import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.StrategyRun;
 import io.quantsignals.ops.runs.RunsCommand;
@@ -44,8 +46,9 @@ import java.util.concurrent.Callable;
         })
 public final class ReportCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "RUN_ID", description = "The strategy_run_id.")
-    String runId;
+    @Parameters(index = "0", paramLabel = "RUN_ID", converter = RunIdConverter.class,
+            description = "The strategy_run_id.")
+    UUID id;
 
     @Option(names = "--out", paramLabel = "F",
             description = "The HTML file to write (replaced if it exists); default: report-<run-id>.html in the current folder.")
@@ -59,7 +62,6 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        UUID id = RunsCommand.parseRunId(runId);
         Path target = (out != null ? out : Path.of("report-" + id + ".html")).toAbsolutePath().normalize();
         if (Files.isDirectory(target)) {
             throw new InvalidInputException("--out " + target + " is a folder, not a file");
@@ -76,7 +78,7 @@ public final class ReportCommand implements Callable<Integer> {
         }
         writeAtomically(target, html);
         spec.commandLine().getOut().println(target);
-        return 0;
+        return ExitCodes.OK;
     }
 
     /** Reads the run in one snapshot and renders the page; an unknown run is invalid input. */

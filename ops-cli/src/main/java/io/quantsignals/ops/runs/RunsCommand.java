@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.ExitCodes;
 import io.quantsignals.cli.InvalidInputException;
+import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.cli.TerminalText;
 import io.quantsignals.core.config.Setting;
 import io.quantsignals.core.params.InvalidParamsException;
@@ -102,15 +104,16 @@ public final class RunsCommand {
                 StrategyRun run = new RunStore(c).create(strategy, runType, params, createdBy.strip());
                 spec.commandLine().getOut().println(run.id());
             }
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
     @Command(name = "update", mixinStandardHelpOptions = true,
             description = "Replace a run's parameters (the change is kept in its history), or end it.")
     static final class Update implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "RUN_ID", description = "The strategy_run_id.")
-        String runId;
+        @Parameters(index = "0", paramLabel = "RUN_ID", converter = RunIdConverter.class,
+                description = "The strategy_run_id.")
+        UUID id;
 
         @ArgGroup(exclusive = true, multiplicity = "1")
         Change change;
@@ -139,7 +142,6 @@ public final class RunsCommand {
 
         @Override
         public Integer call() throws Exception {
-            UUID id = parseRunId(runId);
             StrategyParams params = change.end ? null : readParams(change.paramFile, costs.resolve());
             if (!change.end) {
                 requireNonBlank("--changed-by", changedBy);
@@ -164,7 +166,7 @@ public final class RunsCommand {
                 }
                 spec.commandLine().getOut().println((change.end ? "ended " : "updated ") + id);
             }
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
@@ -193,7 +195,7 @@ public final class RunsCommand {
                 ArrayNode array = JSON.createArrayNode();
                 runs.forEach(run -> array.add(toJson(run)));
                 out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(array));
-                return 0;
+                return ExitCodes.OK;
             }
             String format = "%-36s  %-9s  %-6s  %-6s  %-20s  %-16s%n";
             out.printf(format, "STRATEGY_RUN_ID", "STRATEGY", "TYPE", "STATUS", "CREATED_AT", "CREATED_BY");
@@ -203,15 +205,16 @@ public final class RunsCommand {
                 out.printf(format, run.id(), TerminalText.escape(run.strategy()), run.runType(),
                         run.active() ? "active" : "ended", run.createdAt().toString(), TerminalText.escape(run.createdBy()));
             }
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Show one run: every parameter and the history of its changes.")
     static final class Show implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "RUN_ID", description = "The strategy_run_id.")
-        String runId;
+        @Parameters(index = "0", paramLabel = "RUN_ID", converter = RunIdConverter.class,
+                description = "The strategy_run_id.")
+        UUID id;
 
         @Option(names = "--json", description = "Print JSON instead of text.")
         boolean json;
@@ -224,7 +227,6 @@ public final class RunsCommand {
 
         @Override
         public Integer call() throws Exception {
-            UUID id = parseRunId(runId);
             StrategyRun run;
             List<ParamsChange> history;
             try (Connection c = database.connect()) {
@@ -243,7 +245,7 @@ public final class RunsCommand {
                     row.set("params", StrategyParamsParser.toJsonNode(change.params()));
                 }
                 out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
-                return 0;
+                return ExitCodes.OK;
             }
             out.printf("strategy_run_id  %s%n", run.id());
             // Stored text with control characters escaped, as in runs list.
@@ -262,7 +264,7 @@ public final class RunsCommand {
                 out.printf("  %s  by %s  %s%n", change.changedAt(), TerminalText.escape(change.changedBy()),
                         TerminalText.escape(StrategyParamsParser.toJson(change.params())));
             }
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
@@ -282,19 +284,6 @@ public final class RunsCommand {
 
     private static String text(Instant instant) {
         return instant == null ? null : instant.toString();
-    }
-
-    public static UUID parseRunId(String text) {
-        try {
-            UUID id = UUID.fromString(text.strip());
-            // UUID.fromString accepts short forms like "1-2-3-4-5"; only the canonical form is a run id.
-            if (!id.toString().equalsIgnoreCase(text.strip())) {
-                throw new IllegalArgumentException();
-            }
-            return id;
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("invalid run id '" + text + "': not a UUID");
-        }
     }
 
     public static InvalidInputException unknownRun(UUID id) {

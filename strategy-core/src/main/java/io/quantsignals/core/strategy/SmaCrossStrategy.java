@@ -128,7 +128,11 @@ public final class SmaCrossStrategy {
     }
 
     /**
-     * Processes one completed bar (SPEC §5 steps 1–9).
+     * Processes one completed bar (SPEC §5 steps 1–9, with a pending flatten accounted as in §8).
+     * Each step is a method below, called in the SPEC's order. They read the state as the previous
+     * bar left it and return what they compute; only {@link #rememberBar} and
+     * {@link #clearPendingFlatten} write it, at the end, because several steps read the same
+     * previous values (the regime in steps 3 and 4, the halt in steps 4 and 8).
      *
      * @param barTimeMillis the bar time (bucket start, or the tick time for tick bars); strictly
      *     greater than the previous bar's
@@ -136,110 +140,218 @@ public final class SmaCrossStrategy {
      * @return the bar's metric row, its transition (or null) and whether it triggered a risk halt
      */
     public BarResult onBar(long barTimeMillis, long closeScaled) {
-        SmaCrossState s = state;
+        requireNextBar(barTimeMillis, closeScaled);
+        double close = ScaledPrice.toDouble(closeScaled);
+        int previousPosition = state.position;
+
+        // Step 1: SMAs.
+        addCloseToSmas(closeScaled);
+        Double smaFast = smaFast();
+        Double smaSlow = smaSlow();
+        // Step 2: gross return.
+        double grossReturn = grossReturn(close, previousPosition);
+        // Step 3: regime.
+        int regime = regime();
+        // Step 4: streak and position.
+        long streak = streak(regime);
+        Reason cause = positionCause();
+        int position = cause == Reason.SIGNAL ? signalPosition(regime, streak, previousPosition) : 0;
+        // Step 5: costs.
+        int delta = Math.abs(position - previousPosition);
+        double tradeTransactionCost = tradeCost(delta, transactionCostBps);
+        double tradeSlippageCost = tradeCost(delta, slippageBps);
+        double transactionCost = barCost(tradeTransactionCost, delta, state.flattenTransactionCost);
+        double slippageCost = barCost(tradeSlippageCost, delta, state.flattenSlippageCost);
+        // Step 6: net return.
+        double netReturn = netReturn(grossReturn, transactionCost, slippageCost);
+        // Step 7: equity, cumulative return, drawdown.
+        double equity = equity(netReturn);
+        double cumulativeReturn = equity - 1.0;
+        double peakEquity = peakEquity(equity);
+        double drawdown = drawdown(equity, peakEquity);
+        // Step 8: risk limit.
+        boolean riskHaltTriggered = breachesRiskLimit(drawdown);
+        // Step 9: transition.
+        PositionTransition transition = transition(barTimeMillis, previousPosition, position, close,
+                tradeTransactionCost, tradeSlippageCost, cause);
+
+        rememberBar(barTimeMillis, close, position, regime, streak, equity, peakEquity, riskHaltTriggered);
+        clearPendingFlatten();
+        MetricRow metric = new MetricRow(barTimeMillis, close, smaFast, smaSlow, position, grossReturn,
+                transactionCost, slippageCost, netReturn, cumulativeReturn, drawdown);
+        return new BarResult(metric, transition, riskHaltTriggered);
+    }
+
+    /** A close is a positive price and bars come in strictly increasing time: the SMAs and returns assume both. */
+    private void requireNextBar(long barTimeMillis, long closeScaled) {
         if (closeScaled <= 0) {
             throw new IllegalArgumentException("close must be a positive scaled price: " + closeScaled);
         }
-        if (s.hasPreviousBar && barTimeMillis <= s.lastBarTime) {
+        if (state.hasPreviousBar && barTimeMillis <= state.lastBarTime) {
             throw new IllegalStateException("bars must arrive in increasing time order: bar "
-                    + barTimeMillis + " after bar " + s.lastBarTime);
+                    + barTimeMillis + " after bar " + state.lastBarTime);
         }
-        double close = ScaledPrice.toDouble(closeScaled);
+    }
 
-        // Step 1: exact SMAs, stored as the nearest doubles (null until defined).
-        ExactSmaPair sma = s.closes;
-        sma.add(closeScaled);
-        boolean fastDefined = sma.isFastDefined();
-        boolean slowDefined = sma.isSlowDefined();
-        Double smaFast = fastDefined ? sma.fastMeanAsDouble() : null;
-        Double smaSlow = slowDefined ? sma.slowMeanAsDouble() : null;
+    /** SPEC §5 step 1: the close joins the exact running sums of both windows. */
+    private void addCloseToSmas(long closeScaled) {
+        state.closes.add(closeScaled);
+    }
 
-        int previousPosition = s.position;
+    /**
+     * SPEC §5 step 1: the fast SMA as stored, the nearest double to the exact mean; null (SQL NULL)
+     * until F bars exist.
+     */
+    private Double smaFast() {
+        ExactSmaPair sma = state.closes;
+        return sma.isFastDefined() ? sma.fastMeanAsDouble() : null;
+    }
 
-        // Step 2: gross return of the position held since the last bar.
-        double grossReturn;
-        if (s.flattenPending) {
-            // SPEC §8: the old position earns c_{t-1} -> flatten price; after the flatten the
-            // position was 0, so its leg (flatten price -> c_t) contributes nothing.
-            grossReturn = s.positionBeforeFlatten * (s.flattenPrice / s.previousClose - 1.0);
-        } else if (s.hasPreviousBar) {
-            grossReturn = previousPosition * (close / s.previousClose - 1.0);
-        } else {
-            grossReturn = 0.0;
+    /** SPEC §5 step 1: the slow SMA as stored; null until S bars exist. */
+    private Double smaSlow() {
+        ExactSmaPair sma = state.closes;
+        return sma.isSlowDefined() ? sma.slowMeanAsDouble() : null;
+    }
+
+    /**
+     * SPEC §5 step 2: {@code pos_{t-1} · (c_t / c_{t-1} − 1)}, 0 on the first bar. After a flatten
+     * since the last bar (SPEC §8) the old position earns {@code c_{t-1}} → flatten price instead;
+     * the position after the flatten was 0, so its leg (flatten price → {@code c_t}) contributes
+     * nothing and is not evaluated.
+     */
+    private double grossReturn(double close, int previousPosition) {
+        if (state.flattenPending) {
+            return state.positionBeforeFlatten * (state.flattenPrice / state.previousClose - 1.0);
         }
-
-        // Step 3: regime from the exact comparison; an exact tie keeps the previous regime.
-        int regime;
-        if (fastDefined && slowDefined) {
-            int comparison = sma.compareFastToSlow();
-            if (comparison > 0) {
-                regime = 1;
-            } else if (comparison < 0) {
-                regime = allowShort ? -1 : 0;
-            } else {
-                regime = s.regime; // may itself be undefined: then it stays undefined
-            }
-        } else {
-            regime = SmaCrossState.REGIME_UNDEFINED;
+        if (state.hasPreviousBar) {
+            return previousPosition * (close / state.previousClose - 1.0);
         }
+        return 0.0;
+    }
 
-        // Step 4: streak (a kept regime counts toward it) and the confirmed position.
-        long streak;
+    /**
+     * SPEC §5 step 3: the regime from the exact comparison of the means (never the doubles, so it
+     * does not depend on rounding); an exact tie keeps the previous regime, which may itself be
+     * undefined. Undefined until both SMAs are.
+     */
+    private int regime() {
+        ExactSmaPair sma = state.closes;
+        if (!sma.isFastDefined() || !sma.isSlowDefined()) {
+            return SmaCrossState.REGIME_UNDEFINED;
+        }
+        int comparison = sma.compareFastToSlow();
+        if (comparison > 0) {
+            return 1;
+        }
+        if (comparison < 0) {
+            return allowShort ? -1 : 0;
+        }
+        return state.regime;
+    }
+
+    /** SPEC §5 step 4: consecutive bars in this regime, a bar that kept it by a tie included; 0 while undefined. */
+    private long streak(int regime) {
         if (regime == SmaCrossState.REGIME_UNDEFINED) {
-            streak = 0;
-        } else if (regime == s.regime) {
-            streak = s.streak + 1;
-        } else {
-            streak = 1;
+            return 0;
         }
-        int position;
-        Reason reason;
-        if (s.haltedByRisk) {
-            position = 0; // step 8: no confirmation needed, no re-entry until params are updated
-            reason = Reason.RISK_LIMIT;
-        } else if (s.killSwitchEngaged) {
-            position = 0; // SPEC §8: no position while the switch is engaged
-            reason = Reason.KILL_SWITCH;
-        } else if (regime != SmaCrossState.REGIME_UNDEFINED && streak >= confirmationWindow) {
-            position = regime;
-            reason = Reason.SIGNAL;
-        } else {
-            position = previousPosition;
-            reason = Reason.SIGNAL;
+        return regime == state.regime ? state.streak + 1 : 1;
+    }
+
+    /**
+     * What decides the position this bar (SPEC §5 step 4), and so the reason of its transition
+     * (step 9): a risk halt (step 8) and an engaged kill switch (§8) force it to 0 without
+     * confirmation, the halt first; otherwise the signal does.
+     */
+    private Reason positionCause() {
+        if (state.haltedByRisk) {
+            return Reason.RISK_LIMIT;
         }
-
-        // Step 5: costs of this bar's trade, plus a pending flatten's costs (SPEC §8).
-        int delta = Math.abs(position - previousPosition);
-        double tradeTransactionCost = delta * transactionCostBps / 1e4;
-        double tradeSlippageCost = delta * slippageBps / 1e4;
-        double transactionCost = tradeTransactionCost;
-        double slippageCost = tradeSlippageCost;
-        if (s.flattenPending && delta == 0) {
-            transactionCost = s.flattenTransactionCost;
-            slippageCost = s.flattenSlippageCost;
-        } else if (s.flattenPending) {
-            transactionCost = s.flattenTransactionCost + tradeTransactionCost;
-            slippageCost = s.flattenSlippageCost + tradeSlippageCost;
+        if (state.killSwitchEngaged) {
+            return Reason.KILL_SWITCH;
         }
+        return Reason.SIGNAL;
+    }
 
-        // Steps 6 and 7, in the SPEC's evaluation order.
-        double netReturn = grossReturn - transactionCost - slippageCost;
-        double equity = s.equity * (1.0 + netReturn);
-        double cumulativeReturn = equity - 1.0;
-        double peakEquity = equity > s.peakEquity ? equity : s.peakEquity;
-        double drawdown = equity / peakEquity - 1.0;
+    /** SPEC §5 step 4: the regime once its streak reaches the confirmation window, else the position held. */
+    private int signalPosition(int regime, long streak, int previousPosition) {
+        return regime != SmaCrossState.REGIME_UNDEFINED && streak >= confirmationWindow ? regime : previousPosition;
+    }
 
-        // Step 8: a breach halts the symbol from the next bar on.
-        boolean riskHaltTriggered = riskLimitEnabled && !s.haltedByRisk && drawdown < -maxDrawdown;
+    /** SPEC §5 step 5: the cost of trading {@code delta} units, {@code Δ · bps / 10⁴}. */
+    private static double tradeCost(int delta, double bps) {
+        return delta * bps / 1e4;
+    }
 
-        // Step 9: the transition row.
-        PositionTransition transition = null;
-        if (position != previousPosition) {
-            double fillPrice = close * (1.0 + Integer.signum(position - previousPosition) * slippageBps / 1e4);
-            transition = new PositionTransition(barTimeMillis, previousPosition, position, close, fillPrice,
-                    tradeTransactionCost, tradeSlippageCost, reason);
+    /**
+     * SPEC §5 step 5 with §8: the cost the bar's metric row carries. With a flatten since the last
+     * bar that is the flatten's cost, plus the bar's own trade's if it trades (a re-entry after a
+     * released switch); otherwise the trade's alone.
+     *
+     * @param flattenCost the pending flatten's cost of the same kind (read only when one is pending)
+     */
+    private double barCost(double tradeCost, int delta, double flattenCost) {
+        if (state.flattenPending && delta == 0) {
+            return flattenCost;
         }
+        if (state.flattenPending) {
+            return flattenCost + tradeCost;
+        }
+        return tradeCost;
+    }
 
+    /** SPEC §5 step 6: {@code gross − tc − sc}, left to right as written. */
+    private static double netReturn(double grossReturn, double transactionCost, double slippageCost) {
+        return grossReturn - transactionCost - slippageCost;
+    }
+
+    /** SPEC §5 step 7: {@code equity_{t-1} · (1 + net_t)}. */
+    private double equity(double netReturn) {
+        return state.equity * (1.0 + netReturn);
+    }
+
+    /** SPEC §5 step 7: {@code max_{s<=t} equity_s}. */
+    private double peakEquity(double equity) {
+        return equity > state.peakEquity ? equity : state.peakEquity;
+    }
+
+    /** SPEC §5 step 7: {@code equity_t / peak − 1}, 0 or negative. */
+    private static double drawdown(double equity, double peakEquity) {
+        return equity / peakEquity - 1.0;
+    }
+
+    /**
+     * SPEC §5 step 8: whether this bar's drawdown breaches {@code max_drawdown}, halting the symbol
+     * from the next bar on. An already halted symbol does not trigger again: the halt is reported once.
+     */
+    private boolean breachesRiskLimit(double drawdown) {
+        return riskLimitEnabled && !state.haltedByRisk && drawdown < -maxDrawdown;
+    }
+
+    /**
+     * SPEC §5 step 9: the transition row when the position changes, at the close, with the bar's own
+     * trade costs (a pending flatten's costs were on the flatten's own row); null otherwise.
+     */
+    private PositionTransition transition(long barTimeMillis, int previousPosition, int position, double close,
+                                          double tradeTransactionCost, double tradeSlippageCost, Reason reason) {
+        if (position == previousPosition) {
+            return null;
+        }
+        return new PositionTransition(barTimeMillis, previousPosition, position, close,
+                fillPrice(close, previousPosition, position), tradeTransactionCost, tradeSlippageCost, reason);
+    }
+
+    /**
+     * SPEC §5 step 9: {@code price · (1 + sign(to − from) · slippage_bps / 10⁴)}, slippage moving the
+     * fill against the trade; also the fill of a flatten (SPEC §8).
+     */
+    private double fillPrice(double price, int from, int to) {
+        return price * (1.0 + Integer.signum(to - from) * slippageBps / 1e4);
+    }
+
+    /** The state the next bar reads as "previous" (SPEC §5's {@code t-1} values). */
+    private void rememberBar(long barTimeMillis, double close, int position, int regime, long streak, double equity,
+                             double peakEquity, boolean riskHaltTriggered) {
+        SmaCrossState s = state;
         s.hasPreviousBar = true;
         s.previousClose = close;
         s.lastBarTime = barTimeMillis;
@@ -251,15 +363,16 @@ public final class SmaCrossStrategy {
         if (riskHaltTriggered) {
             s.haltedByRisk = true;
         }
+    }
+
+    /** SPEC §8: a flatten is accounted in exactly one bar, the one after it; this bar was it. */
+    private void clearPendingFlatten() {
+        SmaCrossState s = state;
         s.flattenPending = false;
         s.positionBeforeFlatten = 0;
         s.flattenPrice = 0.0;
         s.flattenTransactionCost = 0.0;
         s.flattenSlippageCost = 0.0;
-
-        MetricRow metric = new MetricRow(barTimeMillis, close, smaFast, smaSlow, position, grossReturn,
-                transactionCost, slippageCost, netReturn, cumulativeReturn, drawdown);
-        return new BarResult(metric, transition, riskHaltTriggered);
     }
 
     /**
@@ -284,9 +397,9 @@ public final class SmaCrossStrategy {
         }
         double price = s.hasLatestTick ? ScaledPrice.toDouble(s.latestTickPrice) : s.previousClose;
         int delta = Math.abs(from);
-        double transactionCost = delta * transactionCostBps / 1e4;
-        double slippageCost = delta * slippageBps / 1e4;
-        double fillPrice = price * (1.0 + Integer.signum(0 - from) * slippageBps / 1e4);
+        double transactionCost = tradeCost(delta, transactionCostBps);
+        double slippageCost = tradeCost(delta, slippageBps);
+        double fillPrice = fillPrice(price, from, 0);
 
         // A second flatten before the next bar is impossible (the position is 0 until then), so
         // one pending slot is enough.
