@@ -295,6 +295,9 @@ class ComposeFileTest {
     @Test
     void grafanaIsProvisionedWithTheReadOnlyDatasourceAndTheDashboard() {
         assertEquals(root.resolve("grafana/provisioning").toString(), mountAt("grafana", "/etc/grafana/provisioning").source());
+        // Grafana reads alert rules from provisioning/alerting/ of that folder.
+        assertEquals(Path.of("grafana", "provisioning", "alerting"), ALERT_RULES.getParent());
+        assertTrue(Files.isRegularFile(root.resolve(ALERT_RULES)), ALERT_RULES + " is missing");
         JsonNode provider = yaml(DASHBOARD_PROVIDERS).path("providers").get(0);
         String dashboardsDir = provider.path("options").path("path").asText();
         Mount dashboards = mountAt("grafana", dashboardsDir);
