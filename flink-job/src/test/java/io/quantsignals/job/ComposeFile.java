@@ -9,7 +9,9 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.AnnotationKeyword;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -417,7 +419,10 @@ final class ComposeFile {
                 // the dialect used here as well, so nothing is fetched from the network. Its "$id" is
                 // relative ("compose_spec.json"): the resource's own location is the base it resolves
                 // against (every "$ref" in it points into the document itself).
-                loaded = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7)
+                // "deprecated" (a later drafts' annotation the schema uses) is known as what it is, an
+                // annotation, rather than logged as an unknown keyword.
+                Dialect draft7 = Dialect.builder(Dialects.getDraft7()).keyword(new AnnotationKeyword("deprecated")).build();
+                loaded = SchemaRegistry.withDefaultDialect(draft7)
                         .getSchema(SchemaLocation.of("classpath:" + SCHEMA_RESOURCE), in, InputFormat.JSON);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -587,9 +590,9 @@ class ComposeFileTest {
     private static String readResource(String name) {
         try (var in = ComposeFileTest.class.getResourceAsStream(name)) {
             assertNotNull(in, name);
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -598,7 +601,7 @@ class ComposeFileTest {
         Map<String, String> env = Map.of("SET", "value", "EMPTY", "");
         Set<String> variables = new LinkedHashSet<>();
         List<String> errors = new ArrayList<>();
-        java.util.function.Function<String, String> expand = t -> ComposeFile.interpolate(t, "$.x", env, variables, errors);
+        Function<String, String> expand = t -> ComposeFile.interpolate(t, "$.x", env, variables, errors);
         assertEquals("value|value|value", expand.apply("$SET|${SET}|${SET:-d}"));
         assertEquals("d||d", expand.apply("${UNSET:-d}|${EMPTY-d}|${EMPTY:-d}"));
         assertEquals("|other|other|", expand.apply("${EMPTY:+other}|${EMPTY+other}|${SET:+other}|${UNSET+other}"));
