@@ -3,14 +3,18 @@ package io.quantsignals.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.FallbackKey;
+import org.apache.flink.metrics.prometheus.PrometheusReporterFactory;
+import org.apache.flink.metrics.reporter.MetricReporterFactory;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -21,8 +25,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,45 +38,46 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The compose stack (SPEC §11) as far as it can be checked without Docker: docker-compose.yml
- * validates with Debian's docker-compose (v1) against .env.example, and its normalised form has
- * the structure the stack relies on (healthchecks, the shared kill-switch volume, the job
- * submission, the migrations as init scripts, Grafana's provisioning, Flink's configuration).
+ * The compose stack (SPEC §11) as far as it can be checked without Docker: docker-compose.yml,
+ * interpolated against .env.example the way Compose does it ({@link ComposeFile}), is valid by the
+ * published Compose Specification JSON schema, and has the structure the stack relies on
+ * (healthchecks, the shared kill-switch volume, the job submission, the migrations as init scripts,
+ * Grafana's provisioning, Flink's configuration and its Prometheus reporter scraped by Prometheus).
+ * Nothing is installed and no Docker tool is run.
  */
 class ComposeFileTest {
 
     private static final Set<String> ONE_SHOT = Set.of("volumes-init", "kafka-init", "flink-job-submit", "ops", "replay");
     private static final String KILL_SWITCH_VOLUME = "kill-switch";
     private static final String INIT_DIR = "/docker-entrypoint-initdb.d/";
+    private static final Path ENV_EXAMPLE = Path.of(".env.example");
 
     private static Path root;
-    /** {@code docker-compose config} with .env.example: interpolated and normalised. */
+    /** docker-compose.yml as Compose reads it with .env.example: aliases resolved, interpolated, not normalised. */
     private static JsonNode config;
     private static JsonNode services;
+    private static ComposeFile.Interpolated interpolated;
 
     @BeforeAll
-    static void validateWithDockerCompose() throws IOException {
+    static void readAndValidateTheComposeFile() {
         root = repoRoot();
-        DockerComposeV1.Result result = compose(root.resolve(".env.example"), "config");
-        assertEquals(0, result.exitCode(), "docker-compose config must accept docker-compose.yml with .env.example:\n"
-                + result.both());
-        assertFalse(result.stderr().contains("is not set"),
-                "every variable docker-compose.yml uses must be in .env.example:\n" + result.stderr());
-        config = YAML.readTree(result.stdout());
+        interpolated = load(ComposeFile.readEnvFile(root.resolve(ENV_EXAMPLE)));
+        assertEquals(List.of(), interpolated.errors(), "docker-compose.yml with .env.example must interpolate without errors");
+        config = interpolated.document();
+        assertEquals(List.of(), ComposeFile.schemaErrors(config),
+                "docker-compose.yml (interpolated with .env.example) must be valid by the Compose Specification schema");
         services = config.path("services");
-        assertTrue(services.isObject() && services.size() > 0, "no services in:\n" + result.stdout());
+        assertTrue(services.isObject() && services.size() > 0, "no services in:\n" + config.toPrettyString());
     }
 
-    /** docker-compose with only the given env file (never a developer's .env, never this JVM's environment). */
-    private static DockerComposeV1.Result compose(Path envFile, String... args) {
-        List<String> all = new ArrayList<>(List.of("--env-file", envFile.toString(),
-                "--project-directory", root.toString(), "-f", root.resolve("docker-compose.yml").toString()));
-        all.addAll(List.of(args));
-        return DockerComposeV1.run(root, Map.of(), all.toArray(String[]::new));
+    /** docker-compose.yml interpolated with exactly {@code env} (never a developer's .env, never this JVM's environment). */
+    private static ComposeFile.Interpolated load(Map<String, String> env) {
+        return ComposeFile.interpolate(ComposeFile.parseYaml(read(Path.of("docker-compose.yml"))), env);
     }
 
     private static JsonNode service(String name) {
@@ -95,10 +102,13 @@ class ComposeFileTest {
         return values;
     }
 
-    /** A volume entry of the normalised config, short ("source:target[:mode]") or long syntax. */
+    /**
+     * A volume entry, short ("source:target[:mode]") or long syntax. A bind mount's source is resolved
+     * against the project folder (the repository), as Compose does; a named volume's stays its name.
+     */
     record Mount(String source, String target, boolean readOnly) {
         boolean isNamedVolume() {
-            return !source.startsWith("/") && !source.startsWith(".");
+            return !source.startsWith("/");
         }
     }
 
@@ -107,13 +117,22 @@ class ComposeFileTest {
         for (JsonNode v : service(serviceName).path("volumes")) {
             if (v.isTextual()) {
                 String[] parts = v.asText().split(":");
-                assertTrue(parts.length >= 2, "unexpected volume entry " + v);
-                mounts.add(new Mount(parts[0], parts[1], parts.length > 2 && parts[2].contains("ro")));
+                assertTrue(parts.length >= 2 && parts.length <= 3, "unexpected volume entry " + v);
+                boolean readOnly = parts.length > 2 && List.of(parts[2].split(",")).contains("ro");
+                mounts.add(new Mount(hostPath(parts[0]), parts[1], readOnly));
             } else {
-                mounts.add(new Mount(v.path("source").asText(), v.path("target").asText(), v.path("read_only").asBoolean()));
+                mounts.add(new Mount(hostPath(v.path("source").asText()), v.path("target").asText(),
+                        v.path("read_only").asBoolean()));
             }
         }
         return mounts;
+    }
+
+    /** A bind mount's source relative to the project folder made absolute; a volume name unchanged. */
+    private static String hostPath(String source) {
+        boolean path = source.equals(".") || source.startsWith("./") || source.startsWith("../") || source.startsWith("/");
+        assertFalse(source.startsWith("~"), "a home-relative mount depends on who runs Compose: " + source);
+        return path ? root.resolve(source).normalize().toString() : source;
     }
 
     private static Mount mountAt(String serviceName, String target) {
@@ -140,7 +159,7 @@ class ComposeFileTest {
     @Test
     void everyLongRunningServiceHasAHealthcheckAndOnlyTheOneShotsHaveNone() {
         Set<String> expected = Set.of("kafka", "kafka-init", "timescaledb", "volumes-init", "jobmanager", "taskmanager",
-                "flink-job-submit", "grafana", "ops", "replay");
+                "flink-job-submit", "grafana", "prometheus", "ops", "replay");
         assertEquals(new TreeSet<>(expected), new TreeSet<>(names(services)));
         for (String name : names(services)) {
             JsonNode service = service(name);
@@ -174,6 +193,8 @@ class ComposeFileTest {
         assertTrue(service("timescaledb").path("image").asText().matches("timescale/timescaledb:\\d+\\.\\d+\\.\\d+-pg17"),
                 "TimescaleDB on PostgreSQL 17");
         assertTrue(service("grafana").path("image").asText().matches("grafana/grafana:\\d+\\.\\d+\\.\\d+"), "official Grafana image");
+        assertTrue(service("prometheus").path("image").asText().matches("prom/prometheus:v3\\.\\d+\\.\\d+"),
+                "official Prometheus 3.x image");
         assertTrue(service("ops").path("image").asText().startsWith("eclipse-temurin:17"), "ops-cli needs Java 17");
     }
 
@@ -277,6 +298,9 @@ class ComposeFileTest {
     @Test
     void grafanaIsProvisionedWithTheReadOnlyDatasourceAndTheDashboard() {
         assertEquals(root.resolve("grafana/provisioning").toString(), mountAt("grafana", "/etc/grafana/provisioning").source());
+        // Grafana reads alert rules from provisioning/alerting/ of that folder.
+        assertEquals(Path.of("grafana", "provisioning", "alerting"), ALERT_RULES.getParent());
+        assertTrue(Files.isRegularFile(root.resolve(ALERT_RULES)), ALERT_RULES + " is missing");
         JsonNode provider = yaml(DASHBOARD_PROVIDERS).path("providers").get(0);
         String dashboardsDir = provider.path("options").path("path").asText();
         Mount dashboards = mountAt("grafana", dashboardsDir);
@@ -308,7 +332,16 @@ class ComposeFileTest {
         for (String name : List.of("jobmanager", "taskmanager", "flink-job-submit")) {
             Map<String, String> properties = flinkProperties(name);
             for (String key : properties.keySet()) {
-                assertTrue(known.contains(key), name + ": FLINK_PROPERTIES key '" + key + "' is not a Flink 2.x option");
+                Matcher reporter = REPORTER_KEY.matcher(key);
+                if (reporter.matches()) {
+                    // metrics.reporter.<name>.<option>: a generic reporter option of MetricOptions (its key is
+                    // the suffix alone, e.g. factory.class) or the one argument Prometheus' factory reads.
+                    String option = reporter.group(2);
+                    assertTrue(known.contains(option) || option.equals(prometheusPortArgument()),
+                            name + ": '" + key + "' is neither a reporter option nor the Prometheus reporter's port");
+                } else {
+                    assertTrue(known.contains(key), name + ": FLINK_PROPERTIES key '" + key + "' is not a Flink 2.x option");
+                }
             }
             assertEquals("jobmanager", properties.get("jobmanager.rpc.address"), name);
             assertEquals("jobmanager", properties.get("rest.address"), name);
@@ -341,21 +374,24 @@ class ComposeFileTest {
                 service("jobmanager").path("depends_on").path("volumes-init").path("condition").asText());
     }
 
+    private static final Pattern REPORTER_KEY = Pattern.compile("metrics\\.reporter\\.([^.]+)\\.(.+)");
+
+    /** The configuration key PrometheusReporterFactory reads its port from (a package-private constant). */
+    private static String prometheusPortArgument() {
+        try {
+            Field port = PrometheusReporterFactory.class.getDeclaredField("ARG_PORT");
+            port.setAccessible(true);
+            return (String) port.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("PrometheusReporterFactory.ARG_PORT is gone: check the reporter's options", e);
+        }
+    }
+
     /** FLINK_PROPERTIES as the image's entrypoint reads it: one "key: value" per line. */
     private static Map<String, String> flinkProperties(String serviceName) {
         String text = environment(serviceName).get("FLINK_PROPERTIES");
         assertNotNull(text, serviceName + " has no FLINK_PROPERTIES");
-        Map<String, String> properties = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            int colon = line.indexOf(':');
-            assertTrue(colon > 0, serviceName + ": not a 'key: value' line: " + line);
-            assertEquals(null, properties.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip()),
-                    serviceName + ": duplicate key in " + line);
-        }
-        return properties;
+        return ComposeFile.flinkProperties(text);
     }
 
     /** Every key (with fallback and deprecated keys) of Flink's public configuration option classes. */
@@ -403,19 +439,9 @@ class ComposeFileTest {
         }
         assertTrue(count >= 4, "database owner, Grafana reader and Grafana admin passwords: " + count);
 
-        Map<String, String> example = new LinkedHashMap<>();
-        for (String line : read(Path.of(".env.example")).split("\n")) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                String[] kv = line.split("=", 2);
-                assertEquals(2, kv.length, ".env.example: not NAME=value: " + line);
-                example.put(kv[0].strip(), kv[1].strip());
-            }
-        }
-        Matcher variables = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)").matcher(compose);
-        Set<String> used = new LinkedHashSet<>();
-        while (variables.find()) {
-            used.add(variables.group(1));
-        }
+        Map<String, String> example = ComposeFile.readEnvFile(root.resolve(ENV_EXAMPLE));
+        Set<String> used = interpolated.variables();
+        assertTrue(used.containsAll(List.of("POSTGRES_PASSWORD", "GRAFANA_DB_PASSWORD", "PUBLISH_ADDRESS")), used.toString());
         for (String variable : used) {
             assertTrue(example.containsKey(variable), variable + " is used by docker-compose.yml but not listed in .env.example");
         }
@@ -427,15 +453,20 @@ class ComposeFileTest {
         List<String> ignored = Files.readAllLines(root.resolve(".gitignore")).stream().map(String::strip).toList();
         assertTrue(ignored.contains(".env"), ".env (the real secrets) is git-ignored");
 
-        // Without the secrets the stack refuses to start, naming what is missing.
-        Path empty = Files.createTempFile("empty", ".env");
-        try {
-            DockerComposeV1.Result result = compose(empty, "config", "-q");
-            assertNotEquals(0, result.exitCode(), "config without .env must fail:\n" + result.both());
-            assertTrue(result.stderr().contains("must be set in .env"), result.both());
-        } finally {
-            Files.deleteIfExists(empty);
+        // Without the secrets the stack refuses to start, naming what is missing and where.
+        List<String> errors = load(Map.of()).errors();
+        assertFalse(errors.isEmpty(), "interpolation without .env must fail");
+        for (String secret : List.of("POSTGRES_PASSWORD", "GRAFANA_DB_PASSWORD", "GRAFANA_ADMIN_PASSWORD")) {
+            assertTrue(errors.stream().anyMatch(e -> e.contains("required variable " + secret + " ")
+                    && e.contains(secret + " must be set in .env")), secret + " is not reported: " + errors);
         }
+        assertTrue(errors.stream().anyMatch(e -> e.startsWith("$.services.timescaledb.environment.POSTGRES_PASSWORD: ")),
+                "the error names the value's path: " + errors);
+        // An empty value is as good as none (":?"): a copied .env with a blanked password fails too.
+        Map<String, String> blanked = new LinkedHashMap<>(example);
+        blanked.put("GRAFANA_ADMIN_PASSWORD", "");
+        assertEquals(List.of("$.services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD: required variable GRAFANA_ADMIN_PASSWORD"
+                + " is missing a value: GRAFANA_ADMIN_PASSWORD must be set in .env (see .env.example)"), load(blanked).errors());
     }
 
     @Test
@@ -446,9 +477,180 @@ class ComposeFileTest {
                 assertTrue(published.startsWith("127.0.0.1:"), name + " publishes " + published + " beyond the loopback address");
             }
         }
-        Map<String, String> expected = Map.of("grafana", "3000", "jobmanager", "8081", "timescaledb", "5432", "kafka", "9094");
+        Map<String, String> expected = Map.of("grafana", "3000", "jobmanager", "8081", "timescaledb", "5432", "kafka", "9094",
+                "prometheus", "9090");
         expected.forEach((name, port) -> assertTrue(service(name).path("ports").toString().contains(port + ":" + port),
                 name + " publishes " + port + ": " + service(name).path("ports")));
+    }
+
+    // --- Prometheus -------------------------------------------------------------------------------
+
+    @Test
+    void prometheusScrapesTheReporterOfEveryFlinkContainer() {
+        Map<String, String> properties = flinkProperties("jobmanager");
+        Set<String> reporters = new TreeSet<>();
+        properties.keySet().forEach(k -> {
+            Matcher m = REPORTER_KEY.matcher(k);
+            if (m.matches()) {
+                reporters.add(m.group(1));
+            }
+        });
+        assertEquals(Set.of("prom"), reporters, "one reporter, Prometheus'");
+        String factory = properties.get("metrics.reporter.prom.factory.class");
+        assertEquals(PrometheusReporterFactory.class.getName(), factory);
+        // Flink finds reporters through the service file of the reporter's jar (plugins/metrics-prometheus/ in the image).
+        assertTrue(ServiceLoader.load(MetricReporterFactory.class).stream().anyMatch(p -> p.type().getName().equals(factory)),
+                factory + " is not a MetricReporterFactory service of flink-metrics-prometheus " + EnvironmentInformation.getVersion());
+        int port = Integer.parseInt(properties.get("metrics.reporter.prom." + prometheusPortArgument()));
+        assertEquals(List.of("STATE"), List.of(properties.get("metrics.job.status.enable").split(";")),
+                "the runningState gauge the 'job not RUNNING' alert reads");
+
+        JsonNode prometheus = service("prometheus");
+        List<String> command = strings(prometheus.path("command"));
+        String configPath = command.stream().filter(a -> a.startsWith("--config.file=")).findFirst()
+                .map(a -> a.substring("--config.file=".length())).orElseGet(() -> fail("no --config.file: " + command));
+        assertEquals(root.resolve(PROMETHEUS_CONFIG).toString(), mountAt("prometheus", configPath).source());
+        assertTrue(mountAt("prometheus", configPath).readOnly());
+        String dataPath = command.stream().filter(a -> a.startsWith("--storage.tsdb.path=")).findFirst()
+                .map(a -> a.substring("--storage.tsdb.path=".length())).orElseGet(() -> fail("no --storage.tsdb.path: " + command));
+        assertTrue(mountAt("prometheus", dataPath).isNamedVolume(), "the metrics history survives a restart");
+        assertTrue(command.stream().anyMatch(a -> a.matches("--storage\\.tsdb\\.retention\\.time=\\d+[smhdwy]")), command.toString());
+
+        // The scrape configuration reaches the reporter's port on the JobManager and on every TaskManager.
+        JsonNode scrape = yaml(PROMETHEUS_CONFIG).path("scrape_configs");
+        Set<String> targets = new TreeSet<>();
+        for (JsonNode job : scrape) {
+            job.path("static_configs").forEach(c -> c.path("targets").forEach(t -> targets.add(t.asText())));
+            for (JsonNode dns : job.path("dns_sd_configs")) {
+                assertEquals("A", dns.path("type").asText(), "address records: one per replica");
+                dns.path("names").forEach(n -> targets.add(n.asText() + ":" + dns.path("port").asInt()));
+            }
+        }
+        assertEquals(Set.of("jobmanager:" + port, "taskmanager:" + port), targets,
+                "Prometheus scrapes the reporter of the JobManager and of each TaskManager");
+        for (String target : targets) {
+            assertTrue(services.has(target.split(":")[0]), target + " is not a service");
+        }
+
+        // Grafana's second datasource is this Prometheus.
+        JsonNode datasource = datasource("prometheus");
+        assertEquals("${QS_PROMETHEUS_URL}", datasource.path("url").asText());
+        String url = environment("grafana").get("QS_PROMETHEUS_URL");
+        assertTrue(url.matches("http://prometheus:\\d+"), url);
+        String containerPort = url.substring(url.lastIndexOf(':') + 1);
+        assertTrue(strings(prometheus.path("ports")).stream().anyMatch(p -> p.endsWith(":" + containerPort)),
+                "Prometheus listens where Grafana looks: " + prometheus.path("ports"));
+        assertEquals("service_healthy", service("grafana").path("depends_on").path("prometheus").path("condition").asText());
+    }
+
+    private static JsonNode datasource(String type) {
+        for (JsonNode d : yaml(DATASOURCES).path("datasources")) {
+            if (d.path("type").asText().equals(type)) {
+                return d;
+            }
+        }
+        return fail("no " + type + " datasource in " + DATASOURCES);
+    }
+
+    // --- how the compose file is read -------------------------------------------------------------
+
+    @Test
+    void theSchemaRejectsABrokenComposeFileNamingWhere() {
+        JsonNode broken = ComposeFile.parseYaml("""
+                servics:
+                  web:
+                    image: nginx
+                services:
+                  web:
+                    image: nginx
+                    ports: 8080
+                    healthcheck: curl localhost
+                  db:
+                    image: postgres
+                    restart: 5
+                x-anything: extension fields are allowed
+                """);
+        List<String> errors = ComposeFile.schemaErrors(broken);
+        assertFalse(errors.isEmpty(), "a broken compose file passed the schema");
+        assertEquals(List.of(
+                "$.services.web.healthcheck: string found, object expected",
+                "$.services.web.ports: integer found, array expected",
+                "$.services.db.restart: integer found, string expected",
+                "$.servics: property 'servics' is not defined in the schema and the schema does not allow additional properties"),
+                errors, "each error names where it is");
+        assertTrue(errors.stream().noneMatch(e -> e.contains("x-anything")), "x- fields are extensions: " + errors);
+
+        // The vendored schema is the Compose Specification's (the README beside it says which commit).
+        JsonNode schema = ComposeFile.parseYaml(readResource(ComposeFile.SCHEMA_RESOURCE));
+        assertEquals("Compose Specification", schema.path("title").asText());
+        assertEquals("https://json-schema.org/draft-07/schema", schema.path("$schema").asText());
+        assertTrue(schema.path("definitions").path("service").path("properties").has("healthcheck"));
+    }
+
+    private static String readResource(String name) {
+        try (var in = ComposeFileTest.class.getResourceAsStream(name)) {
+            assertNotNull(in, name);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void interpolationFollowsCompose() {
+        Map<String, String> env = Map.of("SET", "value", "EMPTY", "");
+        Set<String> variables = new LinkedHashSet<>();
+        List<String> errors = new ArrayList<>();
+        Function<String, String> expand = t -> ComposeFile.interpolate(t, "$.x", env, variables, errors);
+        assertEquals("value|value|value", expand.apply("$SET|${SET}|${SET:-d}"));
+        assertEquals("d||d", expand.apply("${UNSET:-d}|${EMPTY-d}|${EMPTY:-d}"));
+        assertEquals("|other|other|", expand.apply("${EMPTY:+other}|${EMPTY+other}|${SET:+other}|${UNSET+other}"));
+        assertEquals("$SET ${SET} $$", expand.apply("$$SET $${SET} $$$$"), "$$ is a literal $");
+        assertEquals("nested value", expand.apply("${UNSET:-nested ${SET}}"));
+        assertEquals("", expand.apply("$UNSET"), "an unset variable without a default is empty");
+        assertEquals(List.of(), errors);
+        assertEquals(Set.of("SET", "EMPTY", "UNSET"), variables, "every variable named, defaults included");
+
+        assertEquals("", expand.apply("${EMPTY:?needed}"));
+        assertEquals("", expand.apply("${EMPTY?fine}"), "set, even if empty");
+        assertEquals("", expand.apply("${UNSET?needed ${SET}}"));
+        assertEquals(List.of("$.x: required variable EMPTY is missing a value: needed",
+                "$.x: required variable UNSET is missing a value: needed value"), errors);
+        errors.clear();
+        assertEquals("name", expand.apply("${bad-name}"), "'-' starts a default: ${bad-name} is bad, else \"name\"");
+        expand.apply("${1bad} $ 5 ${SET");
+        assertEquals(List.of("$.x: invalid reference ${1bad}", "$.x: a lone $ (write $$ for a literal one) in ${1bad} $ 5 ${SET",
+                "$.x: unterminated ${ in ${1bad} $ 5 ${SET"), errors);
+    }
+
+    @Test
+    void theYamlIsReadAsComposeReadsIt() {
+        JsonNode doc = ComposeFile.parseYaml("""
+                x-image: &image flink:2.2.1
+                x-env: &env {A: "1", B: two}
+                x-base: &base {restart: always, user: root}
+                services:
+                  a:
+                    <<: *base
+                    restart: "no"
+                    image: *image
+                    environment: *env
+                    labels: {yes11: no, on11: on, bool12: true, octal: 0o17, text: '0o17', nul: ~}
+                """);
+        JsonNode a = doc.path("services").path("a");
+        assertEquals("flink:2.2.1", a.path("image").asText(), "an alias of a scalar is its value");
+        assertEquals("two", a.path("environment").path("B").asText(), "an alias of a mapping is a copy of it");
+        assertEquals("no", a.path("restart").asText(), "the mapping's own key wins over the merged one");
+        assertEquals("root", a.path("user").asText(), "merge keys apply");
+        JsonNode labels = a.path("labels");
+        assertTrue(labels.path("yes11").isTextual() && labels.path("on11").isTextual(), "YAML 1.2: no/on are strings: " + labels);
+        assertTrue(labels.path("bool12").isBoolean());
+        assertEquals(15, labels.path("octal").asInt());
+        assertEquals("0o17", labels.path("text").asText());
+        assertTrue(labels.path("nul").isNull());
+        IllegalArgumentException duplicate = assertThrows(IllegalArgumentException.class,
+                () -> ComposeFile.parseYaml("services:\n  a: {image: x}\n  a: {image: y}\n"), "a duplicate key is an error, as in Compose");
+        assertEquals("$.services: duplicate key a", duplicate.getMessage());
     }
 
     // --- the scripts ------------------------------------------------------------------------------
@@ -456,7 +658,7 @@ class ComposeFileTest {
     @Test
     void theScriptsAreValidShell() {
         for (Path script : List.of(SUBMIT_SCRIPT, GRAFANA_READER_SH)) {
-            DockerComposeV1.Result result = DockerComposeV1.run(List.of("bash", "-n", file(script).toString()), root, Map.of(),
+            Processes.Result result = Processes.run(List.of("bash", "-n", file(script).toString()), root, Map.of(),
                     Duration.ofSeconds(30));
             assertEquals(0, result.exitCode(), script + ":\n" + result.both());
         }
@@ -487,7 +689,7 @@ class ComposeFileTest {
         // Already running: nothing is submitted.
         Files.delete(log);
         Files.writeString(list, "23.11.2025 13:00:00 : 0123456789abcdef0123456789abcdef : quant-signals (RUNNING)\n");
-        DockerComposeV1.Result running = submit(jar, env);
+        Processes.Result running = submit(jar, env);
         assertEquals(0, running.exitCode());
         assertTrue(running.stdout().contains("already running"), running.both());
         assertEquals(List.of("list -r"), Files.readAllLines(log));
@@ -511,14 +713,14 @@ class ComposeFileTest {
 
         // No jar (not built yet): a clear error, no submission.
         Files.delete(log);
-        DockerComposeV1.Result missing = submit(dir.resolve("missing.jar"), env);
+        Processes.Result missing = submit(dir.resolve("missing.jar"), env);
         assertEquals(1, missing.exitCode());
         assertTrue(missing.stderr().contains("mvn -q package -DskipTests"), missing.both());
         assertFalse(Files.exists(log));
     }
 
-    private static DockerComposeV1.Result submit(Path jar, Map<String, String> env) {
-        return DockerComposeV1.run(List.of("bash", file(SUBMIT_SCRIPT).toString(), jar.toString(), "--kafka", "kafka:9092"),
+    private static Processes.Result submit(Path jar, Map<String, String> env) {
+        return Processes.run(List.of("bash", file(SUBMIT_SCRIPT).toString(), jar.toString(), "--kafka", "kafka:9092"),
                 null, env, Duration.ofSeconds(30));
     }
 

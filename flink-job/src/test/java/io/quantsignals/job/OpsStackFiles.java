@@ -23,6 +23,8 @@ final class OpsStackFiles {
     static final Path GRAFANA_READER_SQL = Path.of("ops", "timescaledb", "grafana_reader.sql");
     static final Path GRAFANA_READER_SH = Path.of("ops", "timescaledb", "900_grafana_reader.sh");
     static final Path SUBMIT_SCRIPT = Path.of("ops", "flink", "submit-job.sh");
+    static final Path PROMETHEUS_CONFIG = Path.of("ops", "prometheus", "prometheus.yml");
+    static final Path ALERT_RULES = Path.of("grafana", "provisioning", "alerting", "quant-signals-rules.yml");
 
     private OpsStackFiles() {
     }
