@@ -140,25 +140,19 @@
     figureLine(parent, analyticsPairs(s));
   }
 
-  function roundTripsTable(parent, trips) {
-    if (trips.length === 0) { return; }
+  // A collapsible table: rowCells(item, index) returns the row's cells, each a text or a ready <td>.
+  function detailsTable(parent, summaryText, open, headers, items, rowCells) {
     var details = el('details');
-    details.open = false;
-    details.appendChild(el('summary', null, trips.length + ' round trips'));
+    details.open = open;
+    details.appendChild(el('summary', null, summaryText));
     var table = el('table', 'transitions');
     var head = el('tr');
-    ['#', 'side', 'entry (UTC)', 'entry price', 'exit (UTC)', 'exit price', 'exit reason', 'duration', 'PnL']
-      .forEach(function (h) { head.appendChild(el('th', null, h)); });
+    headers.forEach(function (h) { head.appendChild(el('th', null, h)); });
     table.appendChild(el('thead')).appendChild(head);
     var body = el('tbody');
-    trips.forEach(function (t, i) {
+    items.forEach(function (item, i) {
       var tr = el('tr');
-      [String(i + 1), t.direction, utcText(Date.parse(t.entry_time)), t.entry_price_text,
-       t.exit_time === null ? 'open' : utcText(Date.parse(t.exit_time)), t.exit_price_text === null ? '-' : t.exit_price_text,
-       t.exit_reason === null ? '-' : t.exit_reason, duration(t.duration_ms)].forEach(function (v) {
-        tr.appendChild(el('td', null, v));
-      });
-      tr.appendChild(el('td', t.pnl > 0 ? 'pos' : t.pnl < 0 ? 'neg' : null, apct(t.pnl) + (t.closed ? '' : ' (open)')));
+      rowCells(item, i).forEach(function (v) { tr.appendChild(typeof v === 'string' ? el('td', null, v) : v); });
       body.appendChild(tr);
     });
     table.appendChild(body);
@@ -166,36 +160,32 @@
     parent.appendChild(details);
   }
 
+  function roundTripsTable(parent, trips) {
+    if (trips.length === 0) { return; }
+    detailsTable(parent, trips.length + ' round trips', false,
+      ['#', 'side', 'entry (UTC)', 'entry price', 'exit (UTC)', 'exit price', 'exit reason', 'duration', 'PnL'], trips,
+      function (t, i) {
+        return [String(i + 1), t.direction, utcText(Date.parse(t.entry_time)), t.entry_price_text,
+          t.exit_time === null ? 'open' : utcText(Date.parse(t.exit_time)),
+          t.exit_price_text === null ? '-' : t.exit_price_text, t.exit_reason === null ? '-' : t.exit_reason,
+          duration(t.duration_ms),
+          el('td', t.pnl > 0 ? 'pos' : t.pnl < 0 ? 'neg' : null, apct(t.pnl) + (t.closed ? '' : ' (open)'))];
+      });
+  }
+
   function transitionsTable(parent, transitions) {
-    var details = el('details');
-    details.open = transitions.length <= 40;
     var tx = 0, slip = 0;
     transitions.forEach(function (t) { tx += t.transaction_cost; slip += t.slippage_cost; });
-    details.appendChild(el('summary', null, transitions.length + ' transitions; costs: transaction ' + pct(tx, 4)
-      + ', slippage ' + pct(slip, 4)));
-    var table = el('table', 'transitions');
-    var head = el('tr');
-    ['#', 'time (UTC)', 'from', 'to', 'reason', 'price', 'fill price', 'transaction cost', 'slippage cost']
-      .forEach(function (h) { head.appendChild(el('th', null, h)); });
-    table.appendChild(el('thead')).appendChild(head);
-    var body = el('tbody');
-    transitions.forEach(function (t, i) {
-      var tr = el('tr');
-      [String(i + 1), utcText(t.t), positionName(t.from), positionName(t.to)].forEach(function (v) {
-        tr.appendChild(el('td', null, v));
+    detailsTable(parent, transitions.length + ' transitions; costs: transaction ' + pct(tx, 4) + ', slippage ' + pct(slip, 4),
+      transitions.length <= 40,
+      ['#', 'time (UTC)', 'from', 'to', 'reason', 'price', 'fill price', 'transaction cost', 'slippage cost'], transitions,
+      function (t, i) {
+        var reason = el('td', 'reason', t.reason);
+        reason.style.color = colour(t.reason);
+        // Prices as their exact decimals on the 10^-8 grid, written by ops-cli (no float noise).
+        return [String(i + 1), utcText(t.t), positionName(t.from), positionName(t.to), reason, t.price_text,
+          t.fill_price_text, pct(t.transaction_cost, 4), pct(t.slippage_cost, 4)];
       });
-      var reason = el('td', 'reason', t.reason);
-      reason.style.color = colour(t.reason);
-      tr.appendChild(reason);
-      // Prices as their exact decimals on the 10^-8 grid, written by ops-cli (no float noise).
-      [t.price_text, t.fill_price_text, pct(t.transaction_cost, 4), pct(t.slippage_cost, 4)].forEach(function (v) {
-        tr.appendChild(el('td', null, v));
-      });
-      body.appendChild(tr);
-    });
-    table.appendChild(body);
-    details.appendChild(el('div', 'scroll')).appendChild(table);
-    parent.appendChild(details);
   }
 
   function markerLegend() {
