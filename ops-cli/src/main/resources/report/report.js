@@ -14,6 +14,20 @@
     return e;
   }
   function pct(v, decimals) { return v === null || v === undefined ? '-' : (v * 100).toFixed(decimals) + '%'; }
+  // Analytics: null means undefined for the data (README "Run analytics"), shown as n/a.
+  function apct(v) { return v === null || v === undefined ? 'n/a' : pct(v, 3); }
+  // Chart values are already on the 10^-8 grid; toFixed(8) prints them exactly, never as 1e-8.
+  function priceText(v) { return v === null ? '-' : v.toFixed(8).replace(/\.?0+$/, ''); }
+  function ratio(v) { return v === null || v === undefined ? 'n/a' : v.toFixed(2); }
+  function duration(ms) {
+    if (ms === null || ms === undefined) { return 'n/a'; }
+    var s = Math.floor(ms / 1000);
+    if (ms < 1000) { return ms + 'ms'; }
+    if (s < 60) { return s + 's'; }
+    if (s < 3600) { return Math.floor(s / 60) + 'm' + (s % 60 === 0 ? '' : String(s % 60).padStart(2, '0') + 's'); }
+    if (s < 86400) { return Math.floor(s / 3600) + 'h' + String(Math.floor((s % 3600) / 60)).padStart(2, '0') + 'm'; }
+    return Math.floor(s / 86400) + 'd' + String(Math.floor((s % 86400) / 3600)).padStart(2, '0') + 'h';
+  }
   function utcText(ms) { return new Date(ms).toISOString().replace('T', ' ').replace('.000Z', '').replace('Z', ''); }
   function utcDate(ms) { return uPlot.tzDate(new Date(ms), 'Etc/UTC'); }
   // Time axis labels in UTC, 24-hour, as precise as the tick spacing needs; "MM-DD HH:mm" needs more room.
@@ -99,49 +113,79 @@
     return new uPlot(opts, columns, box);
   }
 
-  function figures(parent, s, sym) {
+  function figureLine(parent, pairs) {
     var line = el('div', 'figures');
-    [['net return', pct(s.net_return, 3)], ['max drawdown', pct(s.max_drawdown, 3)], ['trades', String(s.trades)],
-     ['turnover', String(s.turnover)], ['transaction cost', pct(s.transaction_cost, 4)],
-     ['slippage cost', pct(s.slippage_cost, 4)], ['bars', String(s.bars)],
-     ['chart points', sym.series.t.length + (sym.downsampled ? ' (downsampled; markers exact)' : '')]]
-      .forEach(function (pair) {
-        var span = el('span', null, pair[0] + ': ');
-        span.appendChild(el('b', null, pair[1]));
-        line.appendChild(span);
-      });
+    pairs.forEach(function (pair) {
+      var span = el('span', null, pair[0] + ': ');
+      span.appendChild(el('b', null, pair[1]));
+      line.appendChild(span);
+    });
     parent.appendChild(line);
   }
 
-  function transitionsTable(parent, transitions) {
+  function analyticsPairs(a) {
+    var t = a.round_trips;
+    return [['buy & hold', apct(a.buy_and_hold_return)], ['annualised return', apct(a.annualised_return)],
+      ['Sharpe', ratio(a.sharpe)], ['Sortino', ratio(a.sortino)], ['Calmar', ratio(a.calmar)],
+      ['exposure', apct(a.exposure)], ['round trips', String(t.closed) + (t.open > 0 ? ' (+' + t.open + ' open)' : '')],
+      ['win rate', apct(t.win_rate)], ['profit factor', ratio(t.profit_factor)], ['average trade', apct(t.average_pnl)],
+      ['average duration', duration(t.average_duration_ms)]];
+  }
+
+  function figures(parent, s, sym) {
+    figureLine(parent, [['net return', pct(s.net_return, 3)], ['max drawdown', pct(s.max_drawdown, 3)],
+      ['trades', String(s.trades)], ['turnover', String(s.turnover)], ['transaction cost', pct(s.transaction_cost, 4)],
+      ['slippage cost', pct(s.slippage_cost, 4)], ['bars', String(s.bars)],
+      ['chart points', sym.series.t.length + (sym.downsampled ? ' (downsampled; markers exact)' : '')]]);
+    figureLine(parent, analyticsPairs(s));
+  }
+
+  // A collapsible table: rowCells(item, index) returns the row's cells, each a text or a ready <td>.
+  function detailsTable(parent, summaryText, open, headers, items, rowCells) {
     var details = el('details');
-    details.open = transitions.length <= 40;
-    var tx = 0, slip = 0;
-    transitions.forEach(function (t) { tx += t.transaction_cost; slip += t.slippage_cost; });
-    details.appendChild(el('summary', null, transitions.length + ' transitions; costs: transaction ' + pct(tx, 4)
-      + ', slippage ' + pct(slip, 4)));
+    details.open = open;
+    details.appendChild(el('summary', null, summaryText));
     var table = el('table', 'transitions');
     var head = el('tr');
-    ['#', 'time (UTC)', 'from', 'to', 'reason', 'price', 'fill price', 'transaction cost', 'slippage cost']
-      .forEach(function (h) { head.appendChild(el('th', null, h)); });
+    headers.forEach(function (h) { head.appendChild(el('th', null, h)); });
     table.appendChild(el('thead')).appendChild(head);
     var body = el('tbody');
-    transitions.forEach(function (t, i) {
+    items.forEach(function (item, i) {
       var tr = el('tr');
-      [String(i + 1), utcText(t.t), positionName(t.from), positionName(t.to)].forEach(function (v) {
-        tr.appendChild(el('td', null, v));
-      });
-      var reason = el('td', 'reason', t.reason);
-      reason.style.color = colour(t.reason);
-      tr.appendChild(reason);
-      [String(t.price), String(t.fill_price), pct(t.transaction_cost, 4), pct(t.slippage_cost, 4)].forEach(function (v) {
-        tr.appendChild(el('td', null, v));
-      });
+      rowCells(item, i).forEach(function (v) { tr.appendChild(typeof v === 'string' ? el('td', null, v) : v); });
       body.appendChild(tr);
     });
     table.appendChild(body);
     details.appendChild(el('div', 'scroll')).appendChild(table);
     parent.appendChild(details);
+  }
+
+  function roundTripsTable(parent, trips) {
+    if (trips.length === 0) { return; }
+    detailsTable(parent, trips.length + ' round trips', false,
+      ['#', 'side', 'entry (UTC)', 'entry price', 'exit (UTC)', 'exit price', 'exit reason', 'duration', 'PnL'], trips,
+      function (t, i) {
+        return [String(i + 1), t.direction, utcText(Date.parse(t.entry_time)), t.entry_price_text,
+          t.exit_time === null ? 'open' : utcText(Date.parse(t.exit_time)),
+          t.exit_price_text === null ? '-' : t.exit_price_text, t.exit_reason === null ? '-' : t.exit_reason,
+          duration(t.duration_ms),
+          el('td', t.pnl > 0 ? 'pos' : t.pnl < 0 ? 'neg' : null, apct(t.pnl) + (t.closed ? '' : ' (open)'))];
+      });
+  }
+
+  function transitionsTable(parent, transitions) {
+    var tx = 0, slip = 0;
+    transitions.forEach(function (t) { tx += t.transaction_cost; slip += t.slippage_cost; });
+    detailsTable(parent, transitions.length + ' transitions; costs: transaction ' + pct(tx, 4) + ', slippage ' + pct(slip, 4),
+      transitions.length <= 40,
+      ['#', 'time (UTC)', 'from', 'to', 'reason', 'price', 'fill price', 'transaction cost', 'slippage cost'], transitions,
+      function (t, i) {
+        var reason = el('td', 'reason', t.reason);
+        reason.style.color = colour(t.reason);
+        // Prices as their exact decimals on the 10^-8 grid, written by ops-cli (no float noise).
+        return [String(i + 1), utcText(t.t), positionName(t.from), positionName(t.to), reason, t.price_text,
+          t.fill_price_text, pct(t.transaction_cost, 4), pct(t.slippage_cost, 4)];
+      });
   }
 
   function markerLegend() {
@@ -154,6 +198,8 @@
     });
     return p;
   }
+
+  function priceValue(u, v) { return priceText(v); }
 
   function renderSymbol(sym, index) {
     var section = el('section');
@@ -170,9 +216,9 @@
     var pctAxis = { size: 80, values: function (u, splits) { return splits.map(function (v) { return (v * 100).toFixed(1) + '%'; }); } };
     if (s.t.length > 0) {
       group.push(chart(section, 'Price, SMAs and transitions', width, 320, key, [
-        { label: 'price', stroke: '#374151', width: 1 },
-        { label: 'SMA fast (' + params.sma_fast_window + ')', stroke: '#10b981', width: 1.5 },
-        { label: 'SMA slow (' + params.sma_slow_window + ')', stroke: '#a855f7', width: 1.5 }
+        { label: 'price', stroke: '#374151', width: 1, value: priceValue },
+        { label: 'SMA fast (' + params.sma_fast_window + ')', stroke: '#10b981', width: 1.5, value: priceValue },
+        { label: 'SMA slow (' + params.sma_slow_window + ')', stroke: '#a855f7', width: 1.5, value: priceValue }
       ], [s.t, s.price, s.sma_fast, s.sma_slow], { size: 80 }, [markersPlugin(sym.transitions), zoom]));
       group.push(chart(section, 'Equity (1 + cumulative return)', width, 200, key, [
         { label: 'equity', stroke: '#2563eb', width: 1.5, fill: 'rgba(37, 99, 235, 0.08)',
@@ -185,9 +231,38 @@
     } else {
       section.appendChild(el('p', 'note', 'No bars for this symbol.'));
     }
+    roundTripsTable(section, sym.round_trips);
     transitionsTable(section, sym.transitions);
   }
 
+  // The equal-weight portfolio against buy-and-hold of the same symbols and window.
+  function renderPortfolio(p) {
+    var section = el('section');
+    section.id = 'portfolio';
+    main.appendChild(section);
+    section.appendChild(el('h2', null, 'Portfolio (equal weight over ' + p.symbols + ' symbol' + (p.symbols === 1 ? '' : 's') + ')'));
+    var a = data.run.summary.portfolio;
+    figureLine(section, [['net return', apct(a.net_return)], ['max drawdown', apct(a.max_drawdown)],
+      ['points', String(p.points) + (p.downsampled ? ' (chart downsampled)' : '')]]);
+    figureLine(section, analyticsPairs(a));
+    var width = Math.max(640, Math.min(1450, main.clientWidth || 1200));
+    var s = p.series;
+    var group = [];
+    var zoom = zoomGroupPlugin(group);
+    group.push(chart(section, 'Portfolio equity and buy-and-hold', width, 260, 'portfolio', [
+      { label: 'strategy', stroke: '#2563eb', width: 1.5 },
+      { label: 'buy & hold', stroke: '#9ca3af', width: 1.5, dash: [6, 4] }
+    ], [s.t, s.equity, s.buy_and_hold], { size: 80 }, [zoom]));
+    group.push(chart(section, 'Portfolio drawdown', width, 140, 'portfolio', [
+      { label: 'drawdown', stroke: '#dc2626', width: 1, fill: 'rgba(220, 38, 38, 0.2)',
+        value: function (u, v) { return v === null ? '-' : (v * 100).toFixed(3) + '%'; } }
+    ], [s.t, s.drawdown], { size: 80, values: function (u, splits) {
+      return splits.map(function (v) { return (v * 100).toFixed(1) + '%'; }); } }, [zoom]));
+  }
+
+  if (data.portfolio.series.t.length > 0) {
+    renderPortfolio(data.portfolio);
+  }
   if (data.symbols.length > 0) {
     main.appendChild(markerLegend());
     main.appendChild(el('p', 'note', 'Drag on a chart to zoom (the three charts of a symbol zoom together);'

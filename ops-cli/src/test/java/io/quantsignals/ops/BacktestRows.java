@@ -1,5 +1,6 @@
 package io.quantsignals.ops;
 
+import io.quantsignals.core.analytics.RunAnalytics;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.run.RunStore;
@@ -15,8 +16,10 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -51,8 +54,13 @@ final class BacktestRows {
     /** Registers a REPLAY run and stores what the backtest produces for it; returns that output. */
     static Run create(Connection c, StrategyParams params, String createdBy, List<Backtest.Tick> ticks)
             throws SQLException {
+        return create(c, params, createdBy, Backtest.run(params, ticks));
+    }
+
+    /** Registers a REPLAY run and stores the given rows for it (rows built by hand or by the strategy). */
+    static Run create(Connection c, StrategyParams params, String createdBy, SortedMap<String, Backtest.SymbolResult> results)
+            throws SQLException {
         UUID id = new RunStore(c).create(StrategyParams.STRATEGY_SMA_CROSS, RunType.REPLAY, params, createdBy).id();
-        SortedMap<String, Backtest.SymbolResult> results = Backtest.run(params, ticks);
         insert(c, id, results);
         return new Run(id, results);
     }
@@ -106,6 +114,43 @@ final class BacktestRows {
             metric.executeBatch();
             transition.executeBatch();
         }
+    }
+
+    /** A kill_switch_events row, as the job writes them (SPEC §4, §5.4 step 8, §8); {@code runId} null: global. */
+    static void insertEvent(Connection c, UUID runId, long timeMillis, String action, String source, String reason)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO kill_switch_events"
+                + " (event_time, strategy_run_id, action, source, reason) VALUES (?, ?, ?, ?, ?)")) {
+            insert.setTimestamp(1, new Timestamp(timeMillis));
+            insert.setObject(2, runId);
+            insert.setString(3, action);
+            insert.setString(4, source);
+            insert.setString(5, reason);
+            insert.executeUpdate();
+        }
+    }
+
+    /** The ENGAGED/RISK_LIMIT rows the job writes at the bars where the backtest halted a symbol. */
+    static int insertRiskHalts(Connection c, Run run) throws SQLException {
+        int n = 0;
+        for (Backtest.SymbolResult r : run.results().values()) {
+            for (long time : r.riskHaltBarTimes()) {
+                insertEvent(c, run.id(), time, "ENGAGED", "RISK_LIMIT", "drawdown breached max_drawdown on " + r.symbol());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** What the report and compare must show: {@link RunAnalytics} over the backtest's own rows. */
+    static RunAnalytics.Result analytics(Run run, long barIntervalSeconds) {
+        Map<String, List<MetricRow>> bars = new TreeMap<>();
+        Map<String, List<PositionTransition>> transitions = new TreeMap<>();
+        run.results().forEach((symbol, r) -> {
+            bars.put(symbol, r.metrics());
+            transitions.put(symbol, r.transitions());
+        });
+        return RunAnalytics.of(barIntervalSeconds, bars, transitions);
     }
 
     private static void setNullable(PreparedStatement s, int index, Double value) throws SQLException {

@@ -2,6 +2,8 @@ package io.quantsignals.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quantsignals.core.analytics.Figures;
+import io.quantsignals.core.analytics.RunAnalytics;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.strategy.Backtest;
 import io.quantsignals.embedded.PostgresServer;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +50,11 @@ class CompareCommandTest {
 
     private static String pct(double fraction, int decimals) {
         return String.format(Locale.ROOT, "%." + decimals + "f%%", fraction * 100);
+    }
+
+    /** A ratio as compare prints it. */
+    private static String fixed(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
     }
 
     private static String line(String out, String label) {
@@ -138,6 +146,100 @@ class CompareCommandTest {
                 assertEquals(java.time.Instant.ofEpochMilli(s.metrics().get(0).metricTime()).toString(),
                         sym.get("first_bar").textValue());
             }
+        }
+    }
+
+    @Test
+    void showsEachRunsWindowAndTheAnalyticsAndWarnsOnlyWhenWindowsDiffer() throws Exception {
+        CliRunner.Result same = cli.run("runs", "compare", fast.idText(), slow.idText());
+        assertEquals(0, same.exitCode(), same.err());
+        assertEquals("", same.err(), "same window, no halt: no warning");
+        String start = Instant.ofEpochMilli(BacktestRows.START_MILLIS).toString();
+        assertEquals(List.of(start, start), values(same.out(), "first bar"));
+        assertEquals(List.of("no", "no"), values(same.out(), "halted"));
+        RunAnalytics.Result fastFigures = BacktestRows.analytics(fast, 60);
+        RunAnalytics.Result slowFigures = BacktestRows.analytics(slow, 60);
+        assertEquals(List.of(fixed(fastFigures.portfolio().sharpe()), fixed(slowFigures.portfolio().sharpe())),
+                values(same.out(), "sharpe"));
+        assertEquals(List.of(pct(fastFigures.portfolio().buyAndHold(), 3), pct(slowFigures.portfolio().buyAndHold(), 3)),
+                values(same.out(), "buy & hold (mean)"));
+        assertEquals(List.of(Integer.toString(fastFigures.portfolio().trades().closed()),
+                Integer.toString(slowFigures.portfolio().trades().closed())), values(same.out(), "round trips"));
+        Figures fastEth = fastFigures.symbol("ETHUSD").figures();
+        assertEquals(fixed(fastEth.sharpe()), values(same.out(), "sharpe ETHUSD").get(0));
+        assertEquals(pct(fastEth.trades().winRate(), 3), values(same.out(), "win rate ETHUSD").get(0));
+
+        // The same ticks cut short: a later first bar and an earlier last one.
+        List<Backtest.Tick> shorter = BacktestRows.randomWalk(11, "BTCUSD", 800.0, 1500, 30_000).subList(200, 1000);
+        BacktestRows.Run cut;
+        try (Connection c = postgres.connect()) {
+            cut = BacktestRows.create(c, StrategyParams.of(3, 12).withCosts(10, 5), "carol", shorter);
+        }
+        CliRunner.Result differ = cli.run("runs", "compare", fast.idText(), cut.idText());
+        assertEquals(0, differ.exitCode(), differ.err());
+        List<String> warnings = differ.err().lines().toList();
+        assertEquals(1, warnings.size(), differ.err());
+        assertTrue(warnings.get(0).startsWith("ops-cli: warning: the runs cover different time windows"), warnings.get(0));
+        String cutStart = Instant.ofEpochMilli(cut.results().get("BTCUSD").metrics().get(0).metricTime()).toString();
+        assertTrue(warnings.get(0).contains(cut.idText() + " " + cutStart + ".."), warnings.get(0));
+        assertEquals(List.of(start, cutStart), values(differ.out(), "first bar"));
+
+        JsonNode json = JSON.readTree(cli.run("runs", "compare", fast.idText(), cut.idText(), "--json").out());
+        assertEquals(start, json.get(0).get("first_bar").textValue());
+        assertEquals(cutStart, json.get(1).get("first_bar").textValue());
+        assertTrue(json.get(1).get("warnings").get(0).textValue().startsWith("the runs cover different time windows"));
+    }
+
+    @Test
+    void warnsAboutAHaltedRunInTextAndJson() throws Exception {
+        BacktestRows.Run halted;
+        try (Connection c = postgres.connect()) {
+            halted = BacktestRows.create(c, StrategyParams.of(3, 12).withCosts(10, 5).withMaxDrawdown(0.01), "dave",
+                    BacktestRows.randomWalk(11, "BTCUSD", 800.0, 1500, 30_000));
+            assertTrue(BacktestRows.insertRiskHalts(c, halted) > 0, "the 1 % limit halts the walk");
+        }
+        CliRunner.Result r = cli.run("runs", "compare", halted.idText());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(List.of("risk-limit"), values(r.out(), "halted"));
+        String warning = "ops-cli: warning: run " + halted.idText() + " was halted by its risk limit since ";
+        assertTrue(r.err().startsWith(warning), r.err());
+        assertTrue(r.err().contains("drawdown breached max_drawdown on BTCUSD"), r.err());
+
+        CliRunner.Result j = cli.run("runs", "compare", halted.idText(), "--json");
+        assertEquals(0, j.exitCode(), j.err());
+        assertTrue(j.err().startsWith(warning), "on stderr with --json too: " + j.err());
+        JsonNode node = JSON.readTree(j.out()).get(0);
+        assertEquals("RISK_LIMIT", node.get("halts").get(0).get("kind").textValue());
+        assertEquals(Instant.ofEpochMilli(halted.results().get("BTCUSD").riskHaltBarTimes().get(0)).toString(),
+                node.get("halts").get(0).get("since").textValue());
+        assertTrue(node.get("warnings").get(0).textValue().startsWith("run " + halted.idText() + " was halted"));
+    }
+
+    @Test
+    void jsonCarriesTheAnalyticsOfEachSymbolAndOfThePortfolio() throws Exception {
+        JsonNode node = JSON.readTree(cli.run("runs", "compare", fast.idText(), "--json").out()).get(0);
+        RunAnalytics.Result expected = BacktestRows.analytics(fast, 60);
+        JsonNode portfolio = node.get("portfolio");
+        Figures p = expected.portfolio();
+        assertEquals(p.bars(), portfolio.get("points").longValue());
+        assertEquals(p.sharpe(), portfolio.get("sharpe").doubleValue(), 1e-12);
+        assertEquals(p.sortino(), portfolio.get("sortino").doubleValue(), 1e-12);
+        assertEquals(p.annualisedReturn(), portfolio.get("annualised_return").doubleValue(), 1e-9);
+        assertEquals(p.exposure(), portfolio.get("exposure").doubleValue(), 1e-15);
+        assertEquals(p.buyAndHold(), portfolio.get("buy_and_hold_return").doubleValue(), 1e-15);
+        assertEquals(p.trades().closed(), portfolio.get("round_trips").get("closed").intValue());
+        assertEquals(p.trades().profitFactor(), portfolio.get("round_trips").get("profit_factor").doubleValue(), 1e-12);
+        assertEquals(p.trades().worst().pnl(), portfolio.get("round_trips").get("worst").get("pnl").doubleValue(), 1e-15);
+        assertEquals(0, node.get("halts").size());
+        assertEquals(0, node.get("warnings").size());
+        int k = 0;
+        for (RunAnalytics.SymbolResult s : expected.symbols()) {
+            JsonNode sym = node.get("symbols").get(k++);
+            assertEquals(s.symbol(), sym.get("symbol").textValue());
+            assertEquals(s.figures().sharpe(), sym.get("sharpe").doubleValue(), 1e-12);
+            assertEquals(s.figures().calmar(), sym.get("calmar").doubleValue(), 1e-12);
+            assertEquals(s.figures().trades().averageDurationMillis(),
+                    sym.get("round_trips").get("average_duration_ms").longValue());
         }
     }
 

@@ -2,10 +2,15 @@ package io.quantsignals.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quantsignals.core.analytics.Figures;
+import io.quantsignals.core.analytics.RunAnalytics;
 import io.quantsignals.core.params.StrategyParams;
+import io.quantsignals.core.price.ScaledPrice;
+import io.quantsignals.core.strategy.BarResult;
 import io.quantsignals.core.strategy.Backtest;
 import io.quantsignals.core.strategy.MetricRow;
 import io.quantsignals.core.strategy.PositionTransition;
+import io.quantsignals.core.strategy.SmaCrossStrategy;
 import io.quantsignals.embedded.PostgresServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +27,7 @@ import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,6 +104,11 @@ class ReportCommandTest {
         return String.format(Locale.ROOT, "%." + decimals + "f%%", fraction * 100);
     }
 
+    /** A ratio as the report prints it. */
+    private static String fixed(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+
     @Test
     void reportIsSelfContainedAndItsFiguresMatchTheRows() throws Exception {
         BacktestRows.Run run = twoSymbolRun("alice", "BTCUSD", "ETHUSD");
@@ -148,7 +159,8 @@ class ReportCommandTest {
                 assertEquals(m.drawdown(), series.get("drawdown").get(k).doubleValue());
             }
             assertTrue(series.get("sma_slow").get(18).isNull(), "no slow SMA before 20 bars");
-            assertEquals(metrics.get(19).smaSlow(), series.get("sma_slow").get(19).doubleValue());
+            // SMAs are means, off the price grid: charted on it (SPEC §5.3: prices are multiples of 10⁻⁸).
+            assertEquals(ScaledPrice.roundToGrid(metrics.get(19).smaSlow()), series.get("sma_slow").get(19).doubleValue());
 
             // Markers: every transition, exact.
             JsonNode markers = s.get("transitions");
@@ -161,7 +173,9 @@ class ReportCommandTest {
                 assertEquals(t.fromPosition(), m.get("from").intValue());
                 assertEquals(t.toPosition(), m.get("to").intValue());
                 assertEquals(t.price(), m.get("price").doubleValue());
-                assertEquals(t.fillPrice(), m.get("fill_price").doubleValue());
+                assertEquals(ScaledPrice.roundToGrid(t.fillPrice()), m.get("fill_price").doubleValue());
+                assertEquals(ScaledPrice.gridText(t.fillPrice()), m.get("fill_price_text").textValue());
+                assertEquals(ScaledPrice.gridText(t.price()), m.get("price_text").textValue());
                 assertEquals(t.transactionCost(), m.get("transaction_cost").doubleValue());
                 assertEquals(t.reason().name(), m.get("reason").textValue());
                 entries += m.get("to").intValue() != 0 ? 1 : 0;
@@ -192,6 +206,167 @@ class ReportCommandTest {
         assertEquals(BacktestRows.totalCost(run), total.get("total_cost").doubleValue(), 1e-12);
         assertEquals(BacktestRows.bars(run), total.get("bars").longValue());
         assertTrue(html.contains("<td>" + pct(BacktestRows.meanNetReturn(run), 3) + "</td>"));
+    }
+
+    @Test
+    void reportShowsTheAnalyticsPerSymbolAndForTheEqualWeightPortfolio() throws Exception {
+        BacktestRows.Run run = twoSymbolRun("alice", "BTCUSD", "ETHUSD");
+        String html = report(run.idText(), dir.resolve("analytics.html"));
+        RunAnalytics.Result expected = BacktestRows.analytics(run, 60);
+        JsonNode data = data(html);
+
+        assertTrue(html.contains("<caption>Performance</caption>"), "the performance table");
+        assertFalse(html.contains("halt-banner"), "nothing ended this run's trading");
+        int i = 0;
+        for (RunAnalytics.SymbolResult symbol : expected.symbols()) {
+            Figures f = symbol.figures();
+            JsonNode s = data.get("symbols").get(i++).get("summary");
+            assertEquals(symbol.symbol(), s.get("symbol").textValue());
+            assertEquals(f.sharpe(), s.get("sharpe").doubleValue(), 1e-12);
+            assertEquals(f.sortino(), s.get("sortino").doubleValue(), 1e-12);
+            assertEquals(f.calmar(), s.get("calmar").doubleValue(), 1e-12);
+            assertEquals(f.annualisedReturn(), s.get("annualised_return").doubleValue(), 1e-12);
+            assertEquals(525_600.0, s.get("bars_per_year").doubleValue(), "60 s bars");
+            assertEquals(f.exposure(), s.get("exposure").doubleValue(), 1e-15);
+            assertEquals(f.buyAndHold(), s.get("buy_and_hold_return").doubleValue(), 1e-15);
+            JsonNode trips = s.get("round_trips");
+            assertTrue(f.trades().closed() >= 2, "closed trades: " + f.trades().closed());
+            assertEquals(f.trades().closed(), trips.get("closed").intValue());
+            assertEquals(f.trades().winRate(), trips.get("win_rate").doubleValue(), 1e-15);
+            assertEquals(f.trades().best().pnl(), trips.get("best").get("pnl").doubleValue(), 1e-12);
+            assertEquals(symbol.roundTrips().size(), data.get("symbols").get(i - 1).get("round_trips").size());
+            // The same figures in the performance table, as printed.
+            for (String cell : List.of(fixed(f.sharpe()), fixed(f.sortino()), fixed(f.calmar()), pct(f.buyAndHold(), 3),
+                    pct(f.exposure(), 3), pct(f.trades().winRate(), 3))) {
+                assertTrue(html.contains("<td>" + cell + "</td>"), symbol.symbol() + ": " + cell);
+            }
+        }
+
+        // The portfolio: its figures in the table footer and in the data, and its chart with buy-and-hold.
+        Figures p = expected.portfolio();
+        JsonNode portfolio = data.get("run").get("summary").get("portfolio");
+        assertEquals(p.sharpe(), portfolio.get("sharpe").doubleValue(), 1e-12);
+        assertEquals(p.maxDrawdown(), portfolio.get("max_drawdown").doubleValue(), 1e-15);
+        assertEquals(p.trades().closed(), portfolio.get("round_trips").get("closed").intValue());
+        assertTrue(html.contains("<th>portfolio (equal weight)</th><td>" + pct(p.netReturn(), 3) + "</td><td>"
+                + pct(p.buyAndHold(), 3) + "</td>"), "the portfolio row");
+        assertTrue(html.contains("<td>" + fixed(p.sharpe()) + "</td>"));
+        JsonNode series = data.get("portfolio").get("series");
+        long distinctTimes = run.results().values().stream().flatMap(r -> r.metrics().stream())
+                .mapToLong(MetricRow::metricTime).distinct().count();
+        assertEquals(distinctTimes, series.get("t").size(), "one point per distinct bar time");
+        assertEquals(distinctTimes, series.get("buy_and_hold").size());
+        int last = series.get("t").size() - 1;
+        assertEquals(1 + BacktestRows.meanNetReturn(run), series.get("equity").get(last).doubleValue(), 1e-12);
+        assertEquals(1 + p.buyAndHold(), series.get("buy_and_hold").get(last).doubleValue(), 1e-12);
+    }
+
+    @Test
+    void handComputedFiguresAndPricesOnTheGridReachTheReport() throws Exception {
+        // Bars of a quarter of a 365-day year (N_year = 4): r = [0, 0.1, −0.1, 0.2], equity 1, 1.1, 0.99, 1.188.
+        // Sharpe = 0.05 / √(0.05 / 3) · 2 = 0.77; Sortino = 0.05 / √(0.01 / 4) · 2 = 2.00;
+        // annualised 1.188^(4/4) − 1 = 18.800 %; max drawdown 0.99 / 1.1 − 1 = −10 %; Calmar 0.188 / 0.1 = 1.88.
+        // Exposure 3 of 4 bars; buy-and-hold 120 / 100 − 1 = 20 %; one winning round trip: no losses, so
+        // profit factor n/a; it lasted 3 quarters of 91.25 days = 273 d 18 h. The entry fill price is a buy's 65397.4425 × (1 + 1/10⁴) = 65403.98224424999.
+        long q = 7_884_000_000L;
+        double noisyFill = 65397.4425 * (1.0 + ((1 * 1.0) / 10000.0));
+        List<MetricRow> rows = List.of(new MetricRow(BacktestRows.START_MILLIS, 100, null, null, 1, 0, 0, 0, 0, 0, 0),
+                new MetricRow(BacktestRows.START_MILLIS + q, 105, null, null, 1, 0.1, 0, 0, 0.1, 0.1, 0),
+                new MetricRow(BacktestRows.START_MILLIS + 2 * q, 100, null, null, 1, -0.1, 0, 0, -0.1, 1.1 * 0.9 - 1,
+                        1.1 * 0.9 / 1.1 - 1),
+                new MetricRow(BacktestRows.START_MILLIS + 3 * q, 120, null, null, 0, 0.2, 0, 0, 0.2, 1.1 * 0.9 * 1.2 - 1,
+                        1.1 * 0.9 * 1.2 / 1.1 - 1));
+        List<PositionTransition> transitions = List.of(
+                new PositionTransition(BacktestRows.START_MILLIS, 0, 1, 100, noisyFill, 0, 0, PositionTransition.Reason.SIGNAL),
+                new PositionTransition(BacktestRows.START_MILLIS + 3 * q, 1, 0, 120, 120, 0, 0, PositionTransition.Reason.SIGNAL));
+        BacktestRows.Run run;
+        try (Connection c = postgres.connect()) {
+            run = BacktestRows.create(c, StrategyParams.of(5, 20).withBarIntervalSeconds(7_884_000), "alice",
+                    new java.util.TreeMap<>(Map.of("X", new Backtest.SymbolResult("X", rows, transitions, List.of()))));
+        }
+        String html = report(run.idText(), dir.resolve("hand.html"));
+        String expectedRow = "<td>18.800%</td><td>20.000%</td><td>18.800%</td><td>-10.000%</td><td>0.77</td><td>2.00</td>"
+                + "<td>1.88</td><td>75.000%</td><td>1</td><td>100.000%</td><td>n/a</td><td>18.800%</td><td>273d18h</td>";
+        assertTrue(html.contains("X</a></td>" + expectedRow), "the symbol's row: " + expectedRow);
+        assertTrue(html.contains("<th>portfolio (equal weight)</th>" + expectedRow), "one symbol: the same portfolio row");
+
+        assertEquals("65403.98224424999", Double.toString(noisyFill));
+        assertFalse(html.contains("65403.98224424999"), "no float noise anywhere");
+        JsonNode entry = data(html).get("symbols").get(0).get("transitions").get(0);
+        assertEquals("65403.98224425", entry.get("fill_price_text").textValue());
+        assertEquals(65403.98224425, entry.get("fill_price").doubleValue());
+        JsonNode trip = data(html).get("symbols").get(0).get("round_trips").get(0);
+        assertEquals("100", trip.get("entry_price_text").textValue());
+        assertEquals(0.188, trip.get("pnl").doubleValue(), 1e-12);
+    }
+
+    @Test
+    void aBannerSaysWhenARiskHaltEndedTradingAndNotOnceItWasLifted() throws Exception {
+        StrategyParams params = params().withMaxDrawdown(0.01);
+        BacktestRows.Run run;
+        try (Connection c = postgres.connect()) {
+            run = BacktestRows.create(c, params, "alice", BacktestRows.randomWalk(5, "BTCUSD", 800.0, 1500, 30_000));
+            assertTrue(BacktestRows.insertRiskHalts(c, run) > 0, "the 1 % limit halts the random walk");
+        }
+        String html = report(run.idText(), dir.resolve("halted.html"));
+        assertTrue(html.contains("<div class=\"banner\" id=\"halt-banner\" role=\"alert\">"), "the banner");
+        assertTrue(html.contains("This run was halted by its risk limit since "), "what and since when");
+        assertTrue(html.contains("drawdown breached max_drawdown on BTCUSD"), "the event's reason");
+        assertTrue(html.indexOf("halt-banner") < html.indexOf("<caption>Summary</caption>"), "before the figures");
+
+        // A params update lifts the halt: the job writes RELEASED / RISK_LIMIT (SPEC §5.4 step 8).
+        long lastHalt = run.results().get("BTCUSD").riskHaltBarTimes().get(0);
+        try (Connection c = postgres.connect()) {
+            BacktestRows.insertEvent(c, run.id(), lastHalt + 60_000, "RELEASED", "RISK_LIMIT", "params updated");
+        }
+        assertFalse(report(run.idText(), dir.resolve("lifted.html")).contains("halt-banner"), "lifted: no banner");
+    }
+
+    @Test
+    void aBannerSaysWhenAKillSwitchStoppedTheRun() throws Exception {
+        // The strategy itself, with the job's kill-switch calls (SPEC §8): flattened between two bars
+        // while long, then flat for the rest of the run.
+        StrategyParams params = StrategyParams.of(3, 10).withCosts(10, 5);
+        SmaCrossStrategy strategy = new SmaCrossStrategy(params);
+        List<MetricRow> rows = new ArrayList<>();
+        List<PositionTransition> transitions = new ArrayList<>();
+        long fileTime = 0;
+        for (Backtest.Tick tick : BacktestRows.randomWalk(9, "BTCUSD", 800.0, 400, 60_000)) {
+            strategy.observeTick(tick.timeMillis(), tick.priceScaled());
+            BarResult bar = strategy.onBar(tick.timeMillis(), tick.priceScaled());
+            rows.add(bar.metric());
+            if (bar.transition() != null) {
+                transitions.add(bar.transition());
+            }
+            if (fileTime == 0 && strategy.position() != 0 && rows.size() > 100) {
+                fileTime = tick.timeMillis() + 30_000;
+                strategy.setKillSwitchEngaged(true);
+                transitions.add(strategy.flatten(fileTime, PositionTransition.Reason.KILL_SWITCH));
+            }
+        }
+        assertTrue(fileTime > 0, "the walk held a position after bar 100");
+        BacktestRows.Run run;
+        try (Connection c = postgres.connect()) {
+            run = BacktestRows.create(c, params, "alice",
+                    new java.util.TreeMap<>(Map.of("BTCUSD", new Backtest.SymbolResult("BTCUSD", rows, transitions, List.of()))));
+            BacktestRows.insertEvent(c, run.id(), fileTime, "ENGAGED", "FILE", "bad fills (by bob)");
+        }
+        String html = report(run.idText(), dir.resolve("killed.html"));
+        assertTrue(html.contains("This run was stopped by its kill switch since "), "the banner");
+        assertTrue(html.contains("bad fills (by bob)"));
+        JsonNode trips = data(html).get("symbols").get(0).get("round_trips");
+        assertEquals("KILL_SWITCH", trips.get(trips.size() - 1).get("exit_reason").textValue(), "the flatten closed the last trade");
+
+        // Released before the run's last row: the switch did not end trading (SPEC §8 lets it resume).
+        try (Connection c = postgres.connect()) {
+            BacktestRows.insertEvent(c, run.id(), fileTime + 120_000, "RELEASED", "FILE", "kill-switch file removed");
+        }
+        assertFalse(report(run.idText(), dir.resolve("released.html")).contains("halt-banner"));
+        // The global switch engaged later, still before the last row, counts as well.
+        try (Connection c = postgres.connect()) {
+            BacktestRows.insertEvent(c, null, fileTime + 180_000, "ENGAGED", "FILE", "all stop");
+        }
+        assertTrue(report(run.idText(), dir.resolve("global.html")).contains("This run was stopped by the global kill switch"));
     }
 
     @Test

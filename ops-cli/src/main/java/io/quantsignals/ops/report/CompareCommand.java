@@ -38,9 +38,12 @@ import java.util.function.Function;
 /** {@code ops-cli runs compare <run-id>... [--json]}: runs side by side, for the tuning loop (SPEC §9). */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {
-            "Print runs side by side (one column per run): type, status, every parameter, and over all symbols:"
-                + " net return, max drawdown, trades, turnover, costs, bars; then net return, max drawdown and"
-                + " trades per symbol.",
+            "Print runs side by side (one column per run): type, status, every parameter, the time window (first"
+                + " and last bar over all symbols), whether a risk halt or kill switch ended trading, and over all"
+                + " symbols: net return, max drawdown, trades, turnover, costs, bars; the equal-weight portfolio's"
+                + " buy-and-hold, max drawdown, annualised return, Sharpe, Sortino, Calmar, exposure and round trips"
+                + " (win rate, profit factor, average/best/worst trade); then per symbol net return, max drawdown,"
+                + " trades, buy-and-hold, Sharpe and win rate.",
             "",
             "net return = the MEAN over the run's symbols of each symbol's cumulative_return at its last bar"
                 + " (equal capital per symbol, never rebalanced). max drawdown = the lowest drawdown of any"
@@ -49,8 +52,11 @@ import java.util.function.Function;
                 + " strategy_metrics (the costs charged to the returns), as fractions of equity, summed over"
                 + " symbols; the text shows fractions as percentages.",
             "",
+            "Warnings go to stderr (\"ops-cli: warning: ...\"): when the runs' windows differ, and for each"
+                + " run a risk halt or kill switch stopped. n/a = undefined for the data (see the README).",
+            "",
             "--json prints a JSON array, one object per run in the order given, with the same figures as"
-                + " plain fractions and a per-symbol list."
+                + " plain fractions, a per-symbol list and the run's warnings."
         })
 public final class CompareCommand implements Callable<Integer> {
 
@@ -85,10 +91,9 @@ public final class CompareCommand implements Callable<Integer> {
             RunResults.snapshot(c);
             try {
                 RunStore store = new RunStore(c);
-                RunResults results = new RunResults(c);
                 for (UUID id : ids) {
                     StrategyRun run = store.find(id).orElseThrow(() -> RunsCommand.unknownRun(id));
-                    runs.add(new RunSummary(run, results.summaries(id)));
+                    runs.add(RunSummary.read(c, run, null));
                 }
             } finally {
                 c.rollback();
@@ -102,7 +107,39 @@ public final class CompareCommand implements Callable<Integer> {
         } else {
             printTable(out, runs);
         }
+        // On stderr in both modes: stdout stays a table or JSON for scripts; --json repeats them per run.
+        PrintWriter err = spec.commandLine().getErr();
+        for (String warning : warnings(runs, null)) {
+            err.println("ops-cli: warning: " + printable(warning));
+        }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Why the figures of these runs may not compare: windows (first and last bar over all symbols)
+     * that differ, and runs whose trading a risk halt or a kill switch ended. With {@code only}, the
+     * warnings that concern that run.
+     */
+    static List<String> warnings(List<RunSummary> runs, RunSummary only) {
+        List<String> warnings = new ArrayList<>();
+        boolean differ = runs.stream().map(CompareCommand::window).distinct().count() > 1;
+        if (differ) {
+            List<String> parts = new ArrayList<>();
+            runs.forEach(s -> parts.add(s.run().id() + " " + window(s)));
+            warnings.add("the runs cover different time windows, so their figures are not like for like: "
+                    + String.join(", ", parts));
+        }
+        for (RunSummary s : runs) {
+            if (only == null || only == s) {
+                s.halts().forEach(h -> warnings.add("run " + s.run().id() + " was " + RunHalts.describe(h)));
+            }
+        }
+        return warnings;
+    }
+
+    /** "first..last" (bar times over all symbols), or "no bars". */
+    private static String window(RunSummary s) {
+        return s.firstBar() == null ? "no bars" : s.firstBar() + ".." + s.lastBar();
     }
 
     static ArrayNode toJson(List<RunSummary> runs) {
@@ -120,7 +157,9 @@ public final class CompareCommand implements Callable<Integer> {
             node.set("params", StrategyParamsParser.toJsonNode(run.params()));
             node.setAll(s.figuresJson());
             ArrayNode symbols = node.putArray("symbols");
-            s.symbols().forEach(symbol -> symbols.add(RunSummary.symbolJson(symbol)));
+            s.symbols().forEach(symbol -> symbols.add(s.symbolJson(symbol)));
+            ArrayNode warnings = node.putArray("warnings");
+            warnings(runs, s).forEach(warnings::add);
         }
         return array;
     }
@@ -140,6 +179,11 @@ public final class CompareCommand implements Callable<Integer> {
             });
         }
         rows.put("symbols", s -> Integer.toString(s.symbols().size()));
+        rows.put("first bar", s -> s.firstBar() == null ? "-" : s.firstBar().toString());
+        rows.put("last bar", s -> s.lastBar() == null ? "-" : s.lastBar().toString());
+        rows.put("halted", s -> s.halts().isEmpty() ? "no"
+                : String.join("+", s.halts().stream().map(h -> h.kind() == RunHalts.Kind.RISK_LIMIT ? "risk-limit" : "kill-switch")
+                        .distinct().toList()));
         rows.put("bars", s -> Long.toString(s.bars()));
         rows.put("net return (mean)", s -> Formats.percent(s.netReturn()));
         rows.put("max drawdown (worst)", s -> Formats.percent(s.maxDrawdown()));
@@ -148,6 +192,22 @@ public final class CompareCommand implements Callable<Integer> {
         rows.put("transaction cost", s -> Formats.costPercent(s.transactionCost()));
         rows.put("slippage cost", s -> Formats.costPercent(s.slippageCost()));
         rows.put("total cost", s -> Formats.costPercent(s.totalCost()));
+        // The equal-weight portfolio's analytics (README "Run analytics").
+        rows.put("buy & hold (mean)", s -> Formats.analytic(s.analytics().portfolio().buyAndHold()));
+        rows.put("portfolio max drawdown", s -> Formats.analytic(s.analytics().portfolio().maxDrawdown()));
+        rows.put("annualised return", s -> Formats.analytic(s.analytics().portfolio().annualisedReturn()));
+        rows.put("sharpe", s -> Formats.ratio(s.analytics().portfolio().sharpe()));
+        rows.put("sortino", s -> Formats.ratio(s.analytics().portfolio().sortino()));
+        rows.put("calmar", s -> Formats.ratio(s.analytics().portfolio().calmar()));
+        rows.put("exposure", s -> Formats.analytic(s.analytics().portfolio().exposure()));
+        rows.put("round trips", s -> Integer.toString(s.analytics().portfolio().trades().closed()));
+        rows.put("open trades", s -> Integer.toString(s.analytics().portfolio().trades().open().size()));
+        rows.put("win rate", s -> Formats.analytic(s.analytics().portfolio().trades().winRate()));
+        rows.put("profit factor", s -> Formats.ratio(s.analytics().portfolio().trades().profitFactor()));
+        rows.put("average trade", s -> Formats.analytic(s.analytics().portfolio().trades().averagePnl()));
+        rows.put("average duration", s -> Formats.duration(s.analytics().portfolio().trades().averageDurationMillis()));
+        rows.put("best trade", s -> Formats.trip(s.analytics().portfolio().trades().best(), true));
+        rows.put("worst trade", s -> Formats.trip(s.analytics().portfolio().trades().worst(), true));
         TreeSet<String> allSymbols = new TreeSet<>();
         runs.forEach(s -> s.symbols().forEach(symbol -> allSymbols.add(symbol.symbol())));
         for (String symbol : allSymbols) {
@@ -155,6 +215,9 @@ public final class CompareCommand implements Callable<Integer> {
             rows.put("net return " + shown, s -> bySymbol(s, symbol, x -> Formats.percent(x.netReturn())));
             rows.put("max drawdown " + shown, s -> bySymbol(s, symbol, x -> Formats.percent(x.maxDrawdown())));
             rows.put("trades " + shown, s -> bySymbol(s, symbol, x -> Long.toString(x.trades())));
+            rows.put("buy & hold " + shown, s -> bySymbol(s, symbol, x -> Formats.analytic(s.figures(symbol).buyAndHold())));
+            rows.put("sharpe " + shown, s -> bySymbol(s, symbol, x -> Formats.ratio(s.figures(symbol).sharpe())));
+            rows.put("win rate " + shown, s -> bySymbol(s, symbol, x -> Formats.analytic(s.figures(symbol).trades().winRate())));
         }
 
         int labelWidth = rows.keySet().stream().mapToInt(String::length).max().orElse(0);

@@ -1,9 +1,16 @@
 package io.quantsignals.ops.report;
 
+import io.quantsignals.cli.Durations;
+import io.quantsignals.core.analytics.RoundTrip;
+
+import java.time.Duration;
 import java.util.Locale;
 
 /** How the report and compare print figures: the same text in both. */
 final class Formats {
+
+    /** An analytic that is undefined for the data (README "Run analytics"), as opposed to "-", no data. */
+    static final String UNDEFINED = "n/a";
 
     private Formats() {
     }
@@ -16,6 +23,30 @@ final class Formats {
     /** A cost fraction as a percentage with 4 decimals (costs are small); null → "-". */
     static String costPercent(Double fraction) {
         return fixed(fraction == null ? null : fraction * 100, 4) + (fraction == null ? "" : "%");
+    }
+
+    /** An analytic fraction (annualised return, exposure, win rate, ...) as {@link #percent}; null → "n/a". */
+    static String analytic(Double fraction) {
+        return fraction == null ? UNDEFINED : percent(fraction);
+    }
+
+    /** A ratio (Sharpe, Sortino, Calmar, profit factor) with 2 decimals; null → "n/a". */
+    static String ratio(Double value) {
+        return value == null ? UNDEFINED : fixed(value, 2);
+    }
+
+    /** A duration in ms as "45s", "12m30s", "3h05m", "2d04h"; null → "n/a". */
+    static String duration(Long millis) {
+        return millis == null ? UNDEFINED : Durations.format(Duration.ofMillis(millis));
+    }
+
+    /** A round trip as "+1.235% long 3h05m" (with its symbol first when {@code withSymbol}); null → "n/a". */
+    static String trip(RoundTrip t, boolean withSymbol) {
+        if (t == null) {
+            return UNDEFINED;
+        }
+        return (withSymbol ? t.symbol() + " " : "") + (t.pnl() > 0 ? "+" : "") + percent(t.pnl()) + " "
+                + (t.direction() > 0 ? "long" : "short") + " " + duration(t.durationMillis());
     }
 
     /** A number with {@code decimals} decimals, never "-0.000"; null → "-". */

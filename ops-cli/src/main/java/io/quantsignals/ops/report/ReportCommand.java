@@ -6,6 +6,7 @@ import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.StrategyRun;
+import io.quantsignals.core.strategy.MetricRow;
 import io.quantsignals.ops.runs.RunsCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,9 +37,14 @@ import java.util.concurrent.Callable;
         description = {
             "Write one self-contained HTML report of a run and print its path.",
             "",
-            "Header: the run, every parameter, and per symbol: net return, max drawdown, trades, turnover, costs."
-                + " Per symbol: price with both SMAs and the entry/exit markers, the equity curve, the drawdown,"
-                + " and the table of position transitions and their costs.",
+            "Header: the run, every parameter, a banner when a risk halt or a kill switch ended trading, and per"
+                + " symbol: net return, max drawdown, trades, turnover, costs; then the performance per symbol and"
+                + " for the equal-weight portfolio: buy-and-hold of the same bars, annualised return, Sharpe,"
+                + " Sortino, Calmar, exposure, round trips (win rate, profit factor, average/best/worst trade).",
+            "",
+            "Charts: the portfolio's equity against buy-and-hold; per symbol price with both SMAs and the"
+                + " entry/exit markers, the equity curve, the drawdown, and the tables of round trips and of"
+                + " position transitions. Prices are shown on the 10^-8 grid.",
             "",
             "The file needs no network: the charting library (uPlot, MIT) and the data are inline. Symbols with"
                 + " more than " + ChartSeries.MAX_EXACT_BARS + " bars are drawn from per-bucket extremes (about "
@@ -86,26 +92,45 @@ public final class ReportCommand implements Callable<Integer> {
         RunResults.snapshot(c);
         try {
             StrategyRun run = new RunStore(c).find(id).orElseThrow(() -> RunsCommand.unknownRun(id));
-            RunResults results = new RunResults(c);
-            List<RunResults.SymbolSummary> summaries = results.summaries(id);
-
-            Map<String, ChartSeries> charts = new HashMap<>();
-            Map<String, List<RunResults.Transition>> transitions = new HashMap<>();
-            for (RunResults.SymbolSummary s : summaries) {
-                charts.put(s.symbol(), new ChartSeries(s.bars()));
-                transitions.put(s.symbol(), new ArrayList<>());
-            }
-            // Same snapshot as the summaries, so every streamed row's symbol is among them.
-            results.streamBars(id, (symbol, bar) -> charts.get(symbol).add(bar));
-            results.streamTransitions(id, (symbol, transition) -> transitions.get(symbol).add(transition));
-
+            Charts charts = new Charts();
+            RunSummary summary = RunSummary.read(c, run, charts);
             List<ReportWriter.SymbolData> symbols = new ArrayList<>();
-            for (RunResults.SymbolSummary s : summaries) {
-                symbols.add(new ReportWriter.SymbolData(s, charts.get(s.symbol()), transitions.get(s.symbol())));
+            for (RunResults.SymbolSummary s : summary.symbols()) {
+                symbols.add(new ReportWriter.SymbolData(s, charts.bySymbol.get(s.symbol()),
+                        summary.transitions().getOrDefault(s.symbol(), List.of()),
+                        summary.analytics().symbol(s.symbol())));
             }
-            return ReportWriter.html(new RunSummary(run, summaries), symbols, generatedAt);
+            return ReportWriter.html(summary, symbols, charts.portfolio, generatedAt);
         } finally {
             c.rollback();
+        }
+    }
+
+    /** Collects the chart points while the bars stream by: one series per symbol and the portfolio's. */
+    private static final class Charts implements RunSummary.Listener {
+        final Map<String, ChartSeries<MetricRow>> bySymbol = new HashMap<>();
+        ChartSeries<ReportWriter.PortfolioPoint> portfolio;
+
+        @Override
+        public void summaries(List<RunResults.SymbolSummary> summaries) {
+            long total = 0;
+            for (RunResults.SymbolSummary s : summaries) {
+                bySymbol.put(s.symbol(), ChartSeries.ofBars(s.bars()));
+                total += s.bars();
+            }
+            // The portfolio has a point per distinct bar time: at most the total bar count.
+            portfolio = ReportWriter.PortfolioPoint.chart(total);
+        }
+
+        @Override
+        public void bar(String symbol, MetricRow bar) {
+            // Same snapshot as the summaries, so every streamed row's symbol is among them.
+            bySymbol.get(symbol).add(bar);
+        }
+
+        @Override
+        public void point(long time, double equity, double buyAndHoldEquity, double drawdown) {
+            portfolio.add(new ReportWriter.PortfolioPoint(time, equity, buyAndHoldEquity, drawdown));
         }
     }
 

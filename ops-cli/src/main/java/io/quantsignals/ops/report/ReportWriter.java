@@ -7,8 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quantsignals.core.analytics.Figures;
+import io.quantsignals.core.analytics.RunAnalytics;
+import io.quantsignals.core.analytics.TradeStats;
 import io.quantsignals.core.params.StrategyParamsParser;
+import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.run.StrategyRun;
+import io.quantsignals.core.strategy.MetricRow;
+import io.quantsignals.core.strategy.PositionTransition;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,14 +50,30 @@ final class ReportWriter {
         SCRIPT_SAFE_JSON.getFactory().setCharacterEscapes(new HtmlSafeEscapes());
     }
 
-    /** Everything about one symbol the page shows. */
-    record SymbolData(RunResults.SymbolSummary summary, ChartSeries chart, List<RunResults.Transition> transitions) {
+    /**
+     * Everything about one symbol the page shows.
+     *
+     * @param analytics the symbol's analytics, null for a symbol with transitions but no bars
+     */
+    record SymbolData(RunResults.SymbolSummary summary, ChartSeries<MetricRow> chart,
+            List<PositionTransition> transitions, RunAnalytics.SymbolResult analytics) {
+    }
+
+    /** One point of the portfolio chart (RunAnalytics' equal-weight portfolio). */
+    record PortfolioPoint(long time, double equity, double buyAndHold, double drawdown) {
+
+        /** A chart of at most {@code total} points that keeps each bucket's extremes of all three values. */
+        static ChartSeries<PortfolioPoint> chart(long total) {
+            return new ChartSeries<>(total, PortfolioPoint::time,
+                    List.of(PortfolioPoint::equity, PortfolioPoint::buyAndHold, PortfolioPoint::drawdown));
+        }
     }
 
     private ReportWriter() {
     }
 
-    static String html(RunSummary summary, List<SymbolData> symbols, Instant generatedAt) {
+    static String html(RunSummary summary, List<SymbolData> symbols, ChartSeries<PortfolioPoint> portfolio,
+            Instant generatedAt) {
         StrategyRun run = summary.run();
         Map<String, String> slots = Map.of(
                 "title", escape("Run report " + run.id()),
@@ -62,7 +84,7 @@ final class ReportWriter {
                 "report_css", resource("report.css"),
                 "report_js", resource("report.js"),
                 "header", header(summary, generatedAt),
-                "data", data(summary, symbols));
+                "data", data(summary, symbols, portfolio));
         return fill(resource("template.html"), slots);
     }
 
@@ -87,6 +109,7 @@ final class ReportWriter {
         StrategyRun run = summary.run();
         StringBuilder h = new StringBuilder(4096);
         h.append("<header>\n<h1>Run report <code>").append(escape(run.id().toString())).append("</code></h1>\n");
+        banner(h, summary.halts());
         h.append("<div class=\"columns\">\n<table class=\"kv\"><caption>Run</caption>\n");
         row(h, "strategy_run_id", run.id().toString());
         row(h, "strategy", run.strategy());
@@ -132,9 +155,66 @@ final class ReportWriter {
                 .append(" summed over symbols. Times are UTC.</p>\n");
         if (list.isEmpty()) {
             h.append("<p class=\"note\">This run has no rows in strategy_metrics or strategy_positions_stream yet.</p>\n");
+        } else {
+            performance(h, summary);
         }
         h.append("</header>");
         return h.toString();
+    }
+
+    /** What ended trading early, if anything: shown first, so nobody reads the figures without it. */
+    private static void banner(StringBuilder h, List<RunHalts.Halt> halts) {
+        if (halts.isEmpty()) {
+            return;
+        }
+        h.append("<div class=\"banner\" id=\"halt-banner\" role=\"alert\"><strong>Trading ended early.</strong><ul>\n");
+        for (RunHalts.Halt halt : halts) {
+            h.append("<li>This run was ").append(escape(RunHalts.describe(halt))).append("</li>\n");
+        }
+        h.append("</ul><p>Figures after that time reflect a forced flat position, not the strategy.</p></div>\n");
+    }
+
+    /** The analytics per symbol and, in the footer, for the equal-weight portfolio (README "Run analytics"). */
+    private static void performance(StringBuilder h, RunSummary summary) {
+        h.append("<div class=\"scroll\"><table class=\"summary\" id=\"performance\"><caption>Performance</caption>\n")
+                .append("<thead><tr><th>symbol</th><th>net return</th><th>buy &amp; hold</th><th>annualised return</th>")
+                .append("<th>max drawdown</th><th>Sharpe</th><th>Sortino</th><th>Calmar</th><th>exposure</th>")
+                .append("<th>round trips</th><th>win rate</th><th>profit factor</th><th>average trade</th>")
+                .append("<th>average duration</th><th>best trade</th><th>worst trade</th><th>open trades</th>")
+                .append("</tr></thead>\n<tbody>\n");
+        List<RunResults.SymbolSummary> list = summary.symbols();
+        for (int i = 0; i < list.size(); i++) {
+            RunResults.SymbolSummary s = list.get(i);
+            h.append("<tr><td><a href=\"#sym-").append(i).append("\">").append(escape(s.symbol())).append("</a></td>");
+            performanceCells(h, summary.figures(s.symbol()), false);
+            h.append("</tr>\n");
+        }
+        h.append("</tbody>\n<tfoot><tr><th>portfolio (equal weight)</th>");
+        performanceCells(h, summary.analytics().portfolio(), true);
+        h.append("</tr></tfoot>\n</table></div>\n");
+        h.append("<p class=\"note\">Per-bar returns r are <code>net_return</code>; a year is 365 days, so with bars of")
+                .append(" I seconds N<sub>year</sub> = 31,536,000 / I (tick bars: a year over the median bar spacing).")
+                .append(" Sharpe = mean(r) / stdev(r) &middot; &radic;N<sub>year</sub> (sample stdev, risk-free rate 0);")
+                .append(" Sortino = mean(r) / &radic;mean(min(r, 0)&sup2;) &middot; &radic;N<sub>year</sub>; annualised return =")
+                .append(" equity<sub>end</sub><sup>N<sub>year</sub>/bars</sup> &minus; 1; Calmar = annualised return / |max drawdown|.")
+                .append(" Exposure: the share of bars that end holding a position. Buy &amp; hold: last close / first close")
+                .append(" &minus; 1 over the same bars. A round trip runs from the transition that opens a position to the one")
+                .append(" that closes or flips it; its PnL compounds its share of each bar's net return, costs included;")
+                .append(" win rate and profit factor (&Sigma; wins / |&Sigma; losses|) count closed trades only, an open")
+                .append(" trade is listed as open. Portfolio: equal capital on each symbol at the start, never rebalanced;")
+                .append(" its drawdown and ratios are those of that combined equity curve, its exposure the mean over")
+                .append(" symbols, its trades every symbol's. n/a: undefined for these data (fewer than 2 bars, no")
+                .append(" dispersion or downside, no drawdown, no losing trade, no closed trade).</p>\n");
+    }
+
+    private static void performanceCells(StringBuilder h, Figures f, boolean portfolio) {
+        TradeStats t = f.trades();
+        cells(h, Formats.analytic(f.netReturn()), Formats.analytic(f.buyAndHold()), Formats.analytic(f.annualisedReturn()),
+                Formats.analytic(f.maxDrawdown()), Formats.ratio(f.sharpe()), Formats.ratio(f.sortino()),
+                Formats.ratio(f.calmar()), Formats.analytic(f.exposure()), Integer.toString(t.closed()),
+                Formats.analytic(t.winRate()), Formats.ratio(t.profitFactor()), Formats.analytic(t.averagePnl()),
+                Formats.duration(t.averageDurationMillis()), Formats.trip(t.best(), portfolio),
+                Formats.trip(t.worst(), portfolio), Integer.toString(t.open().size()));
     }
 
     private static void row(StringBuilder h, String key, String value) {
@@ -173,7 +253,7 @@ final class ReportWriter {
 
     // ---- JSON data -----------------------------------------------------------------------------
 
-    private static String data(RunSummary summary, List<SymbolData> symbols) {
+    private static String data(RunSummary summary, List<SymbolData> symbols, ChartSeries<PortfolioPoint> portfolio) {
         StrategyRun run = summary.run();
         ObjectNode root = SCRIPT_SAFE_JSON.createObjectNode();
         ObjectNode r = root.putObject("run");
@@ -186,17 +266,34 @@ final class ReportWriter {
         r.set("params", StrategyParamsParser.toJsonNode(run.params()));
         r.set("summary", summary.figuresJson());
 
+        ObjectNode p = root.putObject("portfolio");
+        p.put("symbols", summary.analytics().symbols().size());
+        p.put("points", portfolio.count());
+        p.put("downsampled", portfolio.downsampled());
+        ObjectNode ps = p.putObject("series");
+        ArrayNode pt = ps.putArray("t");
+        ArrayNode pe = ps.putArray("equity");
+        ArrayNode ph = ps.putArray("buy_and_hold");
+        ArrayNode pd = ps.putArray("drawdown");
+        for (PortfolioPoint point : portfolio.points()) {
+            pt.add(point.time());
+            number(pe, point.equity());
+            number(ph, point.buyAndHold());
+            number(pd, point.drawdown());
+        }
+
         ArrayNode list = root.putArray("symbols");
         for (int i = 0; i < symbols.size(); i++) {
             SymbolData s = symbols.get(i);
             ObjectNode node = list.addObject();
             node.put("symbol", s.summary().symbol());
             node.put("anchor", "sym-" + i);
-            node.set("summary", RunSummary.symbolJson(s.summary()));
-            List<RunResults.Bar> points = s.chart().points();
-            node.put("bars", s.chart().bars());
+            node.set("summary", summary.symbolJson(s.summary()));
+            List<MetricRow> points = s.chart().points();
+            node.put("bars", s.chart().count());
             node.put("downsampled", s.chart().downsampled());
             // Columns, as uPlot wants them: t (epoch ms), price, SMAs (null until defined), equity, drawdown.
+            // Price and SMAs on the 10⁻⁸ grid: an SMA is a mean, off the grid in float noise.
             ObjectNode series = node.putObject("series");
             ArrayNode t = series.putArray("t");
             ArrayNode price = series.putArray("price");
@@ -204,31 +301,51 @@ final class ReportWriter {
             ArrayNode slow = series.putArray("sma_slow");
             ArrayNode equity = series.putArray("equity");
             ArrayNode drawdown = series.putArray("drawdown");
-            for (RunResults.Bar bar : points) {
-                t.add(bar.timeMillis());
-                number(price, bar.price());
-                number(fast, bar.smaFast());
-                number(slow, bar.smaSlow());
-                number(equity, bar.equity());
+            for (MetricRow bar : points) {
+                t.add(bar.metricTime());
+                price(price, bar.price());
+                price(fast, bar.smaFast());
+                price(slow, bar.smaSlow());
+                number(equity, 1 + bar.cumulativeReturn());
                 number(drawdown, bar.drawdown());
             }
             ArrayNode transitions = node.putArray("transitions");
-            for (RunResults.Transition tr : s.transitions()) {
+            for (PositionTransition tr : s.transitions()) {
                 ObjectNode m = transitions.addObject();
-                m.put("t", tr.timeMillis());
+                m.put("t", tr.eventTime());
                 m.put("from", tr.fromPosition());
                 m.put("to", tr.toPosition());
-                number(m, "price", tr.price());
-                number(m, "fill_price", tr.fillPrice());
+                price(m, "price", tr.price());
+                price(m, "fill_price", tr.fillPrice());
                 number(m, "transaction_cost", tr.transactionCost());
                 number(m, "slippage_cost", tr.slippageCost());
-                m.put("reason", tr.reason());
+                m.put("reason", tr.reason().name());
+            }
+            ArrayNode trips = node.putArray("round_trips");
+            if (s.analytics() != null) {
+                s.analytics().roundTrips().forEach(trip -> trips.add(RunSummary.tripJson(trip)));
             }
         }
         try {
             return SCRIPT_SAFE_JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the report data: " + e.getMessage(), e);
+        }
+    }
+
+    /** A price on the 10⁻⁸ grid, as a number for the chart; null (or not finite) → null. */
+    private static void price(ArrayNode array, Double value) {
+        number(array, value == null || !Double.isFinite(value) ? null : ScaledPrice.roundToGrid(value));
+    }
+
+    /** A price on the 10⁻⁸ grid as a number and, in {@code <field>_text}, as its exact decimal for tables. */
+    private static void price(ObjectNode node, String field, double value) {
+        if (Double.isFinite(value)) {
+            node.put(field, ScaledPrice.roundToGrid(value));
+            node.put(field + "_text", ScaledPrice.gridText(value));
+        } else {
+            node.putNull(field);
+            node.putNull(field + "_text");
         }
     }
 

@@ -1,5 +1,8 @@
 package io.quantsignals.ops.report;
 
+import io.quantsignals.core.strategy.MetricRow;
+import io.quantsignals.core.strategy.PositionTransition;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,20 +44,6 @@ final class RunResults {
         double totalCost() {
             return transactionCost + slippageCost;
         }
-    }
-
-    /** One bar of strategy_metrics, the columns the report draws. */
-    record Bar(long timeMillis, double price, Double smaFast, Double smaSlow, int position,
-            double cumulativeReturn, double drawdown) {
-
-        double equity() {
-            return 1 + cumulativeReturn;
-        }
-    }
-
-    /** One row of strategy_positions_stream. */
-    record Transition(long timeMillis, int fromPosition, int toPosition, double price, double fillPrice,
-            double transactionCost, double slippageCost, String reason) {
     }
 
     interface RowConsumer<T> {
@@ -108,24 +97,29 @@ final class RunResults {
         }
     }
 
-    /** Streams the run's bars, by symbol and then time, without holding them all in memory. */
-    void streamBars(UUID runId, RowConsumer<Bar> consumer) throws SQLException {
+    /**
+     * Streams the run's bars in time order over all symbols (then by symbol), without holding them all
+     * in memory: the portfolio analytics need every symbol's equity at each bar time (README "Run analytics").
+     */
+    void streamBars(UUID runId, RowConsumer<MetricRow> consumer) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(
-                "SELECT symbol, metric_time, price, sma_fast, sma_slow, position, cumulative_return, drawdown"
-                        + " FROM strategy_metrics WHERE strategy_run_id = ? ORDER BY symbol, metric_time")) {
+                "SELECT symbol, metric_time, price, sma_fast, sma_slow, position, gross_return, transaction_cost,"
+                        + " slippage_cost, net_return, cumulative_return, drawdown"
+                        + " FROM strategy_metrics WHERE strategy_run_id = ? ORDER BY metric_time, symbol COLLATE \"C\"")) {
             query.setObject(1, runId);
             query.setFetchSize(FETCH_SIZE);
             try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
-                    consumer.accept(rs.getString(1), new Bar(rs.getTimestamp(2).getTime(), rs.getDouble(3),
-                            nullableDouble(rs, 4), nullableDouble(rs, 5), rs.getInt(6), rs.getDouble(7), rs.getDouble(8)));
+                    consumer.accept(rs.getString(1), new MetricRow(rs.getTimestamp(2).getTime(), rs.getDouble(3),
+                            nullableDouble(rs, 4), nullableDouble(rs, 5), rs.getInt(6), rs.getDouble(7), rs.getDouble(8),
+                            rs.getDouble(9), rs.getDouble(10), rs.getDouble(11), rs.getDouble(12)));
                 }
             }
         }
     }
 
     /** Streams the run's position changes, by symbol and then time. */
-    void streamTransitions(UUID runId, RowConsumer<Transition> consumer) throws SQLException {
+    void streamTransitions(UUID runId, RowConsumer<PositionTransition> consumer) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(
                 "SELECT symbol, event_time, from_position, to_position, price, fill_price, transaction_cost,"
                         + " slippage_cost, reason FROM strategy_positions_stream WHERE strategy_run_id = ?"
@@ -134,9 +128,10 @@ final class RunResults {
             query.setFetchSize(FETCH_SIZE);
             try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
-                    consumer.accept(rs.getString(1), new Transition(rs.getTimestamp(2).getTime(), rs.getInt(3),
+                    // The reason column's CHECK allows exactly the enum's names (SPEC §4).
+                    consumer.accept(rs.getString(1), new PositionTransition(rs.getTimestamp(2).getTime(), rs.getInt(3),
                             rs.getInt(4), rs.getDouble(5), rs.getDouble(6), rs.getDouble(7), rs.getDouble(8),
-                            rs.getString(9)));
+                            PositionTransition.Reason.valueOf(rs.getString(9))));
                 }
             }
         }

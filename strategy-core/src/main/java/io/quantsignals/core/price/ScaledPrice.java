@@ -229,6 +229,34 @@ public final class ScaledPrice {
         return BigDecimal.valueOf(scaled, DECIMALS);
     }
 
+    /**
+     * A computed price-like double (a fill price, an SMA) as the nearest multiple of 10⁻⁸, half-even.
+     *
+     * <p>Why: {@code c × (1 + slippage)} and the SMA means are doubles off the price grid
+     * ({@code 65410.52949899999}); shown as they are they print float noise. Like
+     * {@link #fromDouble} this starts from {@link Double#toString}, but it accepts zero, negative
+     * values and any magnitude, since it only displays (a fill price can be 0 at 10,000 bps slippage).
+     *
+     * @throws IllegalArgumentException for NaN and infinities
+     */
+    public static BigDecimal onGrid(double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("not a finite number: " + value);
+        }
+        return new BigDecimal(Double.toString(value)).setScale(DECIMALS, RoundingMode.HALF_EVEN);
+    }
+
+    /** {@link #onGrid} as the nearest double, e.g. 65410.52949899999 → 65410.529499. */
+    public static double roundToGrid(double value) {
+        return onGrid(value).doubleValue();
+    }
+
+    /** {@link #onGrid} as plain text without trailing zeros: 65410.52949899999 → "65410.529499", 800.0 → "800". */
+    public static String gridText(double value) {
+        BigDecimal rounded = onGrid(value);
+        return rounded.signum() == 0 ? "0" : rounded.stripTrailingZeros().toPlainString();
+    }
+
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }

@@ -138,6 +138,28 @@ class ScaledPriceTest {
         }
     }
 
+    @Test
+    void computedPricesPrintOnTheGridWithoutFloatNoise() {
+        // A buy's fill price as the job computes it (SPEC §5 step 9): 65397.4425 × (1 + 1/10⁴) is
+        // 65403.98224424999 in double arithmetic and 65403.98224425 on the 10⁻⁸ grid.
+        double fill = 65397.4425 * (1.0 + ((1 * 1.0) / 10000.0));
+        assertEquals("65403.98224424999", Double.toString(fill));
+        assertEquals("65403.98224425", ScaledPrice.gridText(fill));
+        assertEquals("65410.529499", ScaledPrice.gridText(65410.52949899999), "the figure of issue 12");
+        assertEquals(65410.529499, ScaledPrice.roundToGrid(65410.52949899999));
+        assertEquals(new BigDecimal("65410.52949900"), ScaledPrice.onGrid(65410.52949899999));
+        assertEquals("800", ScaledPrice.gridText(800.0));
+        assertEquals("0.00000001", ScaledPrice.gridText(1e-8), "no exponent");
+        assertEquals("0.00000002", ScaledPrice.gridText(1.5e-8), "half-even: 1.5 units -> 2");
+        assertEquals("0.00000002", ScaledPrice.gridText(2.5e-8), "half-even: 2.5 units -> 2");
+        assertEquals("0", ScaledPrice.gridText(4e-9), "below half a unit");
+        assertEquals("0", ScaledPrice.gridText(0.0), "a fill price at 10,000 bps slippage");
+        assertEquals("-1.5", ScaledPrice.gridText(-1.5), "display only: any sign");
+        assertEquals("123456789012.5", ScaledPrice.gridText(123456789012.5), "beyond the largest price");
+        assertThrows(IllegalArgumentException.class, () -> ScaledPrice.gridText(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> ScaledPrice.roundToGrid(Double.POSITIVE_INFINITY));
+    }
+
     private static void assertMessage(String text, String expectedFragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScaledPrice.parse(text),
                 "'" + text + "' should be rejected");
