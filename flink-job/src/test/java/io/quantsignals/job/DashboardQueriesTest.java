@@ -588,6 +588,9 @@ class DashboardQueriesTest {
         assertTrue(sum(scrape, "flink_taskmanager_job_task_operator_ticksIn") >= 600, "ticksIn counts the scenario's ticks");
         assertTrue(scrape.samples().stream().anyMatch(s -> s.name().equals("flink_taskmanager_job_task_operator_rejectReason_ticksRejected")
                 && "NOT_JSON".equals(s.labels().get("rejectReason")) && s.value() >= 1), "the NOT_JSON rejection, by reason");
+        // LATE is decided by the strategy operator, not the source: counted under the same name and label.
+        assertTrue(scrape.samples().stream().anyMatch(s -> s.name().equals("flink_taskmanager_job_task_operator_rejectReason_ticksRejected")
+                && "LATE".equals(s.labels().get("rejectReason")) && s.value() >= 1), "the LATE rejection, by reason");
         assertEquals(0.0, sum(scrape, "flink_jobmanager_job_numRestarts"), "no restart");
         double completed = sum(scrape, "flink_jobmanager_job_lastCheckpointCompletedTimestamp");
         assertTrue(System.currentTimeMillis() - completed < 60_000, "a checkpoint completed within the last minute: " + completed);

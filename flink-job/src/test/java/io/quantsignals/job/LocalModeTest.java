@@ -107,7 +107,7 @@ class LocalModeTest {
                 } catch (Exception e) {
                     return false;
                 }
-                return names.containsAll(List.of("ticksIn", "ticksValid", "ticksRejected", "ticksRouted", "ticksLate",
+                return names.containsAll(List.of("ticksIn", "ticksValid", "ticksRejected", "ticksRouted",
                         "bars", "transitions", "activeRuns", "eventTimeLagMillis"));
             }, () -> "metrics seen: " + names);
 

@@ -9,8 +9,6 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
-import java.util.EnumMap;
-import java.util.Map;
 
 /**
  * Splits what the source parsed: valid ticks continue, rejections go to the {@code rejected}
@@ -25,7 +23,7 @@ public class ValidateTicks extends ProcessFunction<IncomingMessage, Tick> {
     private transient Counter ticksIn;
     private transient Counter ticksValid;
     private transient Counter replayEndMarkers;
-    private transient Map<RejectReason, Counter> rejectedByReason;
+    private transient RejectionCounters rejected;
 
     @Override
     public void open(OpenContext openContext) {
@@ -33,10 +31,7 @@ public class ValidateTicks extends ProcessFunction<IncomingMessage, Tick> {
         ticksIn = metrics.counter("ticksIn");
         ticksValid = metrics.counter("ticksValid");
         replayEndMarkers = metrics.counter("replayEndMarkers");
-        rejectedByReason = new EnumMap<>(RejectReason.class);
-        for (RejectReason reason : RejectReason.values()) {
-            rejectedByReason.put(reason, metrics.addGroup("rejectReason", reason.name()).counter("ticksRejected"));
-        }
+        rejected = new RejectionCounters(metrics, RejectReason.values());
     }
 
     @Override
@@ -49,7 +44,7 @@ public class ValidateTicks extends ProcessFunction<IncomingMessage, Tick> {
             ticksValid.inc();
             out.collect(tick);
         } else {
-            rejectedByReason.get(reasonOf(message.rejected)).inc();
+            rejected.inc(reasonOf(message.rejected));
             ctx.output(SideOutputs.REJECTED, message.rejected);
         }
     }

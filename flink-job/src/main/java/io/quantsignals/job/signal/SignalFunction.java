@@ -9,6 +9,7 @@ import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.SideOutputs;
 import io.quantsignals.job.control.ControlEvent;
 import io.quantsignals.job.ingest.RejectedTick;
+import io.quantsignals.job.ingest.RejectionCounters;
 import io.quantsignals.job.killswitch.KillSwitchEvent;
 import io.quantsignals.job.killswitch.KillSwitchFile;
 import io.quantsignals.job.killswitch.KillSwitchSnapshot;
@@ -85,14 +86,13 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
      */
     private transient List<KillSwitchFile> engagedKillSwitches;
     private transient Counter routed;
-    private transient Counter late;
-    private transient Counter invalidRun;
+    /** LATE, INVALID_RUN_ID and UNPROCESSABLE are decided here, the other codes in the source. */
+    private transient RejectionCounters rejected;
     private transient Counter notForThisJob;
     private transient Counter withoutRun;
     private transient Counter bars;
     private transient Counter transitions;
     private transient Counter riskHalts;
-    private transient Counter unprocessable;
     private transient volatile int activeRuns;
     private transient volatile long latestWatermark;
 
@@ -109,14 +109,12 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         latestWatermark = Long.MIN_VALUE;
         var metrics = getRuntimeContext().getMetricGroup();
         routed = metrics.counter("ticksRouted");
-        late = metrics.counter("ticksLate");
-        invalidRun = metrics.counter("ticksInvalidRun");
+        rejected = new RejectionCounters(metrics, RejectReason.LATE, RejectReason.INVALID_RUN_ID, RejectReason.UNPROCESSABLE);
         notForThisJob = metrics.counter("ticksNotForThisJob");
         withoutRun = metrics.counter("ticksWithoutRun");
         bars = metrics.counter("bars");
         transitions = metrics.counter("transitions");
         riskHalts = metrics.counter("riskHalts");
-        unprocessable = metrics.counter("ticksUnprocessable");
         metrics.gauge("activeRuns", () -> activeRuns);
         // Event-time lag: how far the watermark trails the wall clock (large for replays of history).
         metrics.gauge("eventTimeLagMillis", () -> latestWatermark == Long.MIN_VALUE ? 0L
@@ -136,7 +134,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         } catch (RuntimeException e) {
             // One tick must never stop every run: a failure of its own (a bug) becomes its rejection.
             LOG.error("could not evaluate {}; it is stored in rejected_ticks as UNPROCESSABLE", tick, e);
-            unprocessable.inc();
+            rejected.inc(RejectReason.UNPROCESSABLE);
             ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.UNPROCESSABLE, e.toString()));
         }
     }
@@ -167,7 +165,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         }
         routed.inc(routes);
         if (isLate) {
-            late.inc();
+            rejected.inc(RejectReason.LATE);
             ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.LATE,
                     "its bar had completed (watermark " + watermark + ", tick ts " + tick.tsMillis + ")"));
         } else if (routes == 0) {
@@ -186,7 +184,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         RunConfig run = directory.find(tick.replayRunId, ctx.getBroadcastState(RunDirectory.RUNS),
                 ctx.getBroadcastState(RunDirectory.RUNS_META));
         if (run == null || !run.isReplay()) {
-            invalidRun.inc();
+            rejected.inc(RejectReason.INVALID_RUN_ID);
             ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.INVALID_RUN_ID,
                     "run " + tick.replayRunId + " is not an active REPLAY run"));
             return;
@@ -208,7 +206,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         } else if (evaluator.addReplayTick(tick.tsMillis, tick.priceScaled)) {
             routed.inc();
         } else {
-            late.inc();
+            rejected.inc(RejectReason.LATE);
             ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.LATE,
                     "its bar had completed in replay run " + run.runId + " (clock " + evaluator.replayClock() + ")"));
         }
