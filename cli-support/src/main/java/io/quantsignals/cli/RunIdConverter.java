@@ -27,10 +27,7 @@ public final class RunIdConverter implements CommandLine.ITypeConverter<UUID> {
         } catch (IllegalArgumentException e) {
             // not a UUID at all: the same message as a short form
         }
-        // Both phrasings are what the programs have always printed (ops-cli "invalid run id 'x'",
-        // replay-tool "'x' is not a run id"), and scripts and tests look for either.
-        throw new CommandLine.TypeConversionException("invalid run id '" + value + "': '" + value
-                + "' is not a run id (a UUID such as 123e4567-e89b-12d3-a456-426614174000)");
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a run id (a UUID such as 123e4567-e89b-12d3-a456-426614174000)");
     }
 
     /**

@@ -2,6 +2,7 @@ package io.quantsignals.job;
 
 import io.quantsignals.cli.Durations;
 import io.quantsignals.cli.EnvironmentDefaults;
+import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.core.config.Setting;
 import io.quantsignals.core.params.InvalidParamsException;
 import io.quantsignals.core.params.StrategyParamsParser;
@@ -13,7 +14,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The job's command line: {@code flink run flink-job.jar [options]}. Every SPEC §2 setting can be
@@ -154,9 +154,10 @@ public final class JobOptions {
     private void validate(CommandLine cli) {
         if (strategyRunId != null) {
             try {
-                strategyRunId = UUID.fromString(strategyRunId.strip()).toString();
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cli, "--strategy-run-id '" + strategyRunId + "' is not a UUID");
+                // The one run-id rule of every program (canonical UUIDs only, so "1-2-3-4-5" is refused).
+                strategyRunId = new RunIdConverter().convert(strategyRunId.strip()).toString();
+            } catch (CommandLine.TypeConversionException e) {
+                throw new CommandLine.ParameterException(cli, "--strategy-run-id: " + e.getMessage());
             }
         }
         if (!startingOffsets.equals("earliest") && !startingOffsets.equals("latest")) {

@@ -58,6 +58,6 @@ class JobMainTest {
     void otherUsageErrorsAreOneLineExit2() throws Exception {
         Outcome r = runMain("--strategy-run-id", "not-a-uuid");
         assertEquals(2, r.exitCode(), r.err());
-        assertEquals("flink-job: --strategy-run-id 'not-a-uuid' is not a UUID (see --help)", r.err().strip());
+        assertEquals("flink-job: --strategy-run-id: 'not-a-uuid' is not a run id (a UUID such as 123e4567-e89b-12d3-a456-426614174000) (see --help)", r.err().strip());
     }
 }

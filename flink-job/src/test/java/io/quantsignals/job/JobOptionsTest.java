@@ -70,7 +70,8 @@ class JobOptionsTest {
     @Test
     void badOptionsAreOneLineErrors() {
         assertMessage("'soon' is not a duration", "--checkpoint-interval", "soon");
-        assertMessage("--strategy-run-id 'abc' is not a UUID", "--strategy-run-id", "abc");
+        assertMessage("--strategy-run-id: 'abc' is not a run id", "--strategy-run-id", "abc");
+        assertMessage("--strategy-run-id: '1-2-3-4-5' is not a run id", "--strategy-run-id", "1-2-3-4-5");
         assertMessage("--starting-offsets must be earliest or latest", "--starting-offsets", "middle");
         assertMessage("Unknown option: '--frobnicate'", "--frobnicate");
         assertMessage("SLIPPAGE_BPS", "--slippage-bps", "-1");

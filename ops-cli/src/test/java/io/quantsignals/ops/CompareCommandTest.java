@@ -263,7 +263,7 @@ class CompareCommandTest {
     void badInputExits2WithOneLineNamingTheId() {
         String unknown = UUID.randomUUID().toString();
         ReportCommandTest.assertInvalid(cli.run("runs", "compare", fast.idText(), unknown), "unknown run id " + unknown);
-        ReportCommandTest.assertInvalid(cli.run("runs", "compare", fast.idText(), "nope", "--json"), "invalid run id 'nope'");
+        ReportCommandTest.assertInvalid(cli.run("runs", "compare", fast.idText(), "nope", "--json"), "'nope' is not a run id");
         ReportCommandTest.assertInvalid(cli.run("runs", "compare", fast.idText(), slow.idText(),
                 fast.idText().toUpperCase(Locale.ROOT)), "run id " + fast.idText() + " is given more than once");
         ReportCommandTest.assertInvalid(cli.run("runs", "compare"), "RUN_ID");

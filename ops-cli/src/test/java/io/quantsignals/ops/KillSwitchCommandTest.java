@@ -214,11 +214,11 @@ class KillSwitchCommandTest {
     void unknownOrInvalidRunIdIsExit2AndWritesNothing() throws Exception {
         String unknown = UUID.randomUUID().toString();
         assertInvalid(cli.run("kill-switch", "engage", "--run-id", unknown, "--reason", "x"), "unknown run id " + unknown);
-        assertInvalid(cli.run("kill-switch", "engage", "--run-id", "not-a-uuid", "--reason", "x"), "invalid run id 'not-a-uuid'");
-        assertInvalid(cli.run("kill-switch", "engage", "--run-id", "1-2-3-4-5", "--reason", "x"), "invalid run id");
+        assertInvalid(cli.run("kill-switch", "engage", "--run-id", "not-a-uuid", "--reason", "x"), "'not-a-uuid' is not a run id");
+        assertInvalid(cli.run("kill-switch", "engage", "--run-id", "1-2-3-4-5", "--reason", "x"), "is not a run id");
         assertInvalid(cli.run("kill-switch", "engage", "--reason", " "), "--reason must not be blank");
         assertInvalid(cli.run("kill-switch", "engage"), "--reason");
-        assertInvalid(cli.run("kill-switch", "release", "--run-id", "nope"), "invalid run id 'nope'");
+        assertInvalid(cli.run("kill-switch", "release", "--run-id", "nope"), "'nope' is not a run id");
         assertInvalid(cli.run("kill-switch", "frobnicate"), "frobnicate");
         assertFalse(Files.exists(folder) && names(folder).size() > 0, "nothing written");
     }

@@ -467,7 +467,7 @@ class ReportCommandTest {
         String unknown = UUID.randomUUID().toString();
         Path out = dir.resolve("x.html");
         assertInvalid(cli.run("runs", "report", unknown, "--out", out.toString()), "unknown run id " + unknown);
-        assertInvalid(cli.run("runs", "report", "not-a-uuid", "--out", out.toString()), "invalid run id 'not-a-uuid'");
+        assertInvalid(cli.run("runs", "report", "not-a-uuid", "--out", out.toString()), "'not-a-uuid' is not a run id");
         assertInvalid(cli.run("runs", "report", unknown, "--out", dir.resolve("missing/x.html").toString()),
                 "does not exist");
         assertInvalid(cli.run("runs", "report"), "RUN_ID");

@@ -193,7 +193,7 @@ class RunsCommandTest {
                 "--run-type", "PAPER", "--created-by", " "), "--created-by must not be blank");
         assertInvalid(cli.run("runs", "update", unknown, "--param-file", good.toString()), "unknown run id " + unknown);
         assertInvalid(cli.run("runs", "update", unknown, "--end"), "unknown run id");
-        assertInvalid(cli.run("runs", "update", "not-a-uuid", "--end"), "invalid run id 'not-a-uuid'");
+        assertInvalid(cli.run("runs", "update", "not-a-uuid", "--end"), "'not-a-uuid' is not a run id");
         assertInvalid(cli.run("runs", "update", id), "--param-file");
         assertInvalid(cli.run("runs", "update", id, "--end", "--param-file", good.toString()), "mutually exclusive");
         assertInvalid(cli.run("runs", "update", id, "--param-file",
