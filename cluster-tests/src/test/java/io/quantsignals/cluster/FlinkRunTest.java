@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.Backtest;
+import io.quantsignals.fixtures.TestServers;
+import io.quantsignals.fixtures.TestTick;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -22,6 +24,11 @@ import java.util.Map;
 import java.util.UUID;
 
 import static io.quantsignals.cluster.ClusterTestSupport.*;
+import static io.quantsignals.fixtures.Await.await;
+import static io.quantsignals.fixtures.StrategyRows.*;
+import static io.quantsignals.fixtures.TestTick.forBacktest;
+import static io.quantsignals.fixtures.TestTick.randomWalk;
+import static io.quantsignals.fixtures.TickTopics.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FlinkRunTest {
 
     @RegisterExtension
-    static final FlinkClusterExtension FLINK = new FlinkClusterExtension(ClusterTestSupport::startServers);
+    static final FlinkClusterExtension FLINK = new FlinkClusterExtension(TestServers::startServers);
 
     private static final List<String> SYMBOLS = List.of("RUN-BTC", "RUN-ETH", "RUN-SOL");
     private static final int PARTITIONS = 2;
@@ -59,7 +66,7 @@ class FlinkRunTest {
         minuteRun = createRun(RunType.PAPER, minuteBars);
         tickRun = createRun(RunType.LIVE, tickBars);
         untradedRun = createRun(RunType.PAPER, new StrategyParams(2, 4, 1, 0, 0, 60, false, List.of("RUN-NONE"), null));
-        ticks = randomWalk(42, SYMBOLS, 600);
+        ticks = randomWalk(42, SYMBOLS, 600, START);
         expectedMinute = Backtest.run(minuteBars, forBacktest(ticks));
         expectedTick = Backtest.run(tickBars, forBacktest(ticks));
 
@@ -70,7 +77,7 @@ class FlinkRunTest {
                 cluster.taskManagersOf(jobId), (System.nanoTime() - t0) / 1e9);
 
         produce(topic, ticks);
-        produceWatermarkSentinels(topic, PARTITIONS);
+        produceWatermarkSentinels(topic, PARTITIONS, SENTINEL_TS);
     }
 
     @AfterAll
@@ -87,8 +94,8 @@ class FlinkRunTest {
         await("all metric rows", Duration.ofSeconds(60), () -> metricRows(minuteRun, tickRun) >= expectedRows,
                 () -> "rows=" + metricRows(minuteRun, tickRun) + " expected=" + expectedRows
                         + " job=" + FLINK.cluster().jobState(jobId) + " " + rejectedByReason(topic));
-        assertRowsEqualBacktest(minuteRun, expectedMinute);
-        assertRowsEqualBacktest(tickRun, expectedTick);
+        assertRowsEqualBacktestAndNoExtraTransitions(minuteRun, expectedMinute);
+        assertRowsEqualBacktestAndNoExtraTransitions(tickRun, expectedTick);
         await("every tick in price_ticks", Duration.ofSeconds(10), () -> priceTicks(topic) == ticks.size() + PARTITIONS,
                 () -> "price_ticks=" + priceTicks(topic));
         assertEquals(0, rejectedTicks(topic), "rejected ticks");

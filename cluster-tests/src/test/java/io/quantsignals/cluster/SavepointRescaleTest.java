@@ -3,6 +3,8 @@ package io.quantsignals.cluster;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.Backtest;
+import io.quantsignals.fixtures.TestServers;
+import io.quantsignals.fixtures.TestTick;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -12,6 +14,11 @@ import java.util.Map;
 import java.util.UUID;
 
 import static io.quantsignals.cluster.ClusterTestSupport.*;
+import static io.quantsignals.fixtures.Await.await;
+import static io.quantsignals.fixtures.StrategyRows.*;
+import static io.quantsignals.fixtures.TestTick.forBacktest;
+import static io.quantsignals.fixtures.TestTick.randomWalk;
+import static io.quantsignals.fixtures.TickTopics.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -22,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SavepointRescaleTest {
 
     @RegisterExtension
-    static final FlinkClusterExtension FLINK = new FlinkClusterExtension(ClusterTestSupport::startServers);
+    static final FlinkClusterExtension FLINK = new FlinkClusterExtension(TestServers::startServers);
 
     private static final List<String> SYMBOLS = List.of("SPR-AAA", "SPR-BBB", "SPR-CCC");
     private static final int PARTITIONS = 4;
@@ -35,7 +42,7 @@ class SavepointRescaleTest {
         StrategyParams tickBars = new StrategyParams(2, 5, 1, 1.0, 0.5, 0, false, SYMBOLS, null);
         UUID minuteRun = createRun(RunType.PAPER, minuteBars);
         UUID tickRun = createRun(RunType.LIVE, tickBars);
-        List<TestTick> ticks = randomWalk(11, SYMBOLS, 600);
+        List<TestTick> ticks = randomWalk(11, SYMBOLS, 600, START);
         int third = ticks.size() / 3;
         List<TestTick> first = ticks.subList(0, third);
         List<TestTick> whileStopped = ticks.subList(third, 2 * third);
@@ -75,13 +82,13 @@ class SavepointRescaleTest {
             });
 
             produce(topic, afterResume);
-            produceWatermarkSentinels(topic, PARTITIONS);
+            produceWatermarkSentinels(topic, PARTITIONS, SENTINEL_TS);
             await("every row after the resume", Duration.ofSeconds(90), () -> metricRows(minuteRun, tickRun) >= expectedRows,
                     () -> "rows=" + metricRows(minuteRun, tickRun) + " of " + expectedRows + " " + rejectedByReason(topic));
             Thread.sleep(500); // anything still in flight would show up as an extra row below
 
-            assertRowsEqualBacktest(minuteRun, expectedMinute);
-            assertRowsEqualBacktest(tickRun, expectedTick);
+            assertRowsEqualBacktestAndNoExtraTransitions(minuteRun, expectedMinute);
+            assertRowsEqualBacktestAndNoExtraTransitions(tickRun, expectedTick);
             assertEquals(ticks.size() + PARTITIONS, priceTicks(topic), "every tick stored once in price_ticks");
             assertEquals(0, rejectedTicks(topic), rejectedByReason(topic));
         } finally {

@@ -3,6 +3,8 @@ package io.quantsignals.cluster;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.Backtest;
+import io.quantsignals.fixtures.TestServers;
+import io.quantsignals.fixtures.TestTick;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,6 +19,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static io.quantsignals.cluster.ClusterTestSupport.*;
+import static io.quantsignals.fixtures.Await.await;
+import static io.quantsignals.fixtures.StrategyRows.*;
+import static io.quantsignals.fixtures.TestTick.forBacktest;
+import static io.quantsignals.fixtures.TestTick.randomWalk;
+import static io.quantsignals.fixtures.TickTopics.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TaskManagerLossTest {
 
     @RegisterExtension
-    static final FlinkClusterExtension FLINK = new FlinkClusterExtension(ClusterTestSupport::startServers);
+    static final FlinkClusterExtension FLINK = new FlinkClusterExtension(TestServers::startServers);
 
     private static final List<String> SYMBOLS = List.of("TML-AAPL", "TML-MSFT", "TML-NVDA", "TML-TSLA");
     private static final int PARTITIONS = 2;
@@ -42,7 +49,7 @@ class TaskManagerLossTest {
         StrategyParams fast = new StrategyParams(2, 6, 1, 2.0, 3.0, 0, false, SYMBOLS, null);
         UUID slowRun = createRun(RunType.PAPER, slow);
         UUID fastRun = createRun(RunType.LIVE, fast);
-        List<TestTick> ticks = randomWalk(7, SYMBOLS, 600);
+        List<TestTick> ticks = randomWalk(7, SYMBOLS, 600, START);
         List<TestTick> before = ticks.subList(0, ticks.size() * 2 / 5);
         List<TestTick> during = ticks.subList(ticks.size() * 2 / 5, ticks.size());
         long beforeRows = expectedMetricRows(Backtest.run(slow, forBacktest(before)))
@@ -106,7 +113,7 @@ class TaskManagerLossTest {
             cluster.awaitAllTasksRunning(jobId, Duration.ofSeconds(120));
             long running = System.nanoTime();
             long fedUntil = feeder.get(60, TimeUnit.SECONDS);
-            produceWatermarkSentinels(topic, PARTITIONS);
+            produceWatermarkSentinels(topic, PARTITIONS, SENTINEL_TS);
             await("every row after the failover", Duration.ofSeconds(90), () -> metricRows(slowRun, fastRun) >= expectedRows,
                     () -> "rows=" + metricRows(slowRun, fastRun) + " of " + expectedRows + " job=" + cluster.jobState(jobId)
                             + " " + rejectedByReason(topic));
@@ -118,8 +125,8 @@ class TaskManagerLossTest {
                     hostsAfter, secs(running - killed), secs(caughtUp - killed), secs(fedUntil - killed));
 
             Thread.sleep(500); // anything still in flight would show up as an extra row below
-            assertRowsEqualBacktest(slowRun, expectedSlow);
-            assertRowsEqualBacktest(fastRun, expectedFast);
+            assertRowsEqualBacktestAndNoExtraTransitions(slowRun, expectedSlow);
+            assertRowsEqualBacktestAndNoExtraTransitions(fastRun, expectedFast);
             assertEquals(ticks.size() + PARTITIONS, priceTicks(topic), "every tick stored once in price_ticks");
             assertEquals(0, rejectedTicks(topic), rejectedByReason(topic));
             assertFalse(hostsAfter.contains(victim), "the job runs without the killed TaskManager: " + hostsAfter);

@@ -3,6 +3,7 @@ package io.quantsignals.job;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.Backtest;
+import io.quantsignals.fixtures.TestTick;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -20,6 +21,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import static io.quantsignals.fixtures.Await.await;
+import static io.quantsignals.fixtures.StrategyRows.*;
+import static io.quantsignals.fixtures.TestServers.POSTGRES;
+import static io.quantsignals.fixtures.TestTick.forBacktest;
+import static io.quantsignals.fixtures.TestTick.randomWalk;
+import static io.quantsignals.fixtures.TickTopics.*;
 import static io.quantsignals.job.JobTestSupport.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.embedded.PostgresServer;
+import io.quantsignals.fixtures.TestTick;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -44,6 +45,10 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.quantsignals.fixtures.Await.await;
+import static io.quantsignals.fixtures.StrategyRows.*;
+import static io.quantsignals.fixtures.TestServers.POSTGRES;
+import static io.quantsignals.fixtures.TickTopics.*;
 import static io.quantsignals.job.JobTestSupport.*;
 import static io.quantsignals.job.OpsStackFiles.*;
 import static org.junit.jupiter.api.Assertions.assertAll;

@@ -24,7 +24,11 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
-import static io.quantsignals.job.JobTestSupport.*;
+import static io.quantsignals.fixtures.Await.await;
+import static io.quantsignals.fixtures.StrategyRows.*;
+import static io.quantsignals.fixtures.TestServers.KAFKA;
+import static io.quantsignals.fixtures.TestServers.POSTGRES;
+import static io.quantsignals.fixtures.TickTopics.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,8 +1,6 @@
 package io.quantsignals.replay;
 
-import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunStore;
-import io.quantsignals.core.run.RunType;
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,12 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** Test data in the real PostgreSQL and reading topics back from the real Kafka broker. */
+/**
+ * Test data in the real PostgreSQL and reading topics back from the real Kafka broker. Fresh topics
+ * and registered runs come from test-fixtures ({@code TickTopics.newTopic}, {@code StrategyRows.createRun}).
+ */
 final class Fixtures {
-
-    private static final AtomicInteger TOPICS = new AtomicInteger();
 
     /** A consumed record, decoded. */
     record Rec(int partition, long offset, String key, String value, long timestamp) {
@@ -45,12 +43,6 @@ final class Fixtures {
     }
 
     private Fixtures() {
-    }
-
-    static String newTopic(KafkaBroker kafka, int partitions) {
-        String name = "prices-test-" + TOPICS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        kafka.createTopic(name, partitions);
-        return name;
     }
 
     /** Inserts in list order, so ingest_seq follows it. */
@@ -75,12 +67,6 @@ final class Fixtures {
             }
             s.executeBatch();
             c.commit();
-        }
-    }
-
-    static UUID createRun(PostgresServer pg, RunType type, StrategyParams params) throws SQLException {
-        try (Connection c = pg.connect()) {
-            return new RunStore(c).create("sma_cross", type, params, "test").id();
         }
     }
 

@@ -2,6 +2,7 @@ package io.quantsignals.replay;
 
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
+import io.quantsignals.fixtures.TickTopics;
 import io.quantsignals.replay.Fixtures.Rec;
 import io.quantsignals.replay.Fixtures.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +44,7 @@ class ReplayPacingTest {
 
     /** Replays ticks at the given event-time offsets; returns the send offsets (ms) of the ticks. */
     private List<Rec> replayOffsets(long[] offsets, String speedup, long expectedWallMillis) throws Exception {
-        String topic = Fixtures.newTopic(kafka, 1);
+        String topic = TickTopics.newTopic(1);
         List<Row> rows = new ArrayList<>();
         for (long o : offsets) {
             rows.add(new Row(START.plusMillis(o), "A", 100, null));
@@ -98,7 +99,7 @@ class ReplayPacingTest {
     @Test
     void maxDoesNotPace() throws Exception {
         // 20,000 ticks over 5.5 hours of event time: paced at 1000x it would take 20 s.
-        String topic = Fixtures.newTopic(kafka, 2);
+        String topic = TickTopics.newTopic(2);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
             rows.add(new Row(START.plusMillis(i * 1_000L), "S" + (i % 5), 100 + i % 17, 1.0));

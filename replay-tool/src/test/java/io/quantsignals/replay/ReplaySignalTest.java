@@ -2,6 +2,7 @@ package io.quantsignals.replay;
 
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
+import io.quantsignals.fixtures.TickTopics;
 import io.quantsignals.replay.Fixtures.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class ReplaySignalTest {
     @Test
     void sigintStopsCleanlyWithExitCode130() throws Exception {
         postgres.truncateAll();
-        String topic = Fixtures.newTopic(kafka, 1);
+        String topic = TickTopics.newTopic(1);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 600; i++) {
             rows.add(new Row(START.plusMillis(i * 100L), "A", 1 + i, null)); // 60 s of event time

@@ -4,6 +4,8 @@ import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
+import io.quantsignals.fixtures.StrategyRows;
+import io.quantsignals.fixtures.TickTopics;
 import io.quantsignals.replay.Fixtures.Rec;
 import io.quantsignals.replay.Fixtures.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +73,7 @@ class ReplayToolTest {
 
     @Test
     void publishesTheWindowInEventTimeAndArrivalOrderWithExactJson() throws Exception {
-        String topic = Fixtures.newTopic(kafka, 1);
+        String topic = TickTopics.newTopic(1);
         Fixtures.insertTicks(postgres, List.of(
                 new Row(at(-1), "A", 1.0, 1.0),                       // before the window
                 new Row(at(2_000), "B", 20.5, null),                  // volume NULL: no "volume"
@@ -106,8 +108,8 @@ class ReplayToolTest {
 
     @Test
     void runIdMarksTicksAndSendsOneEndMarkerPerPublishedSymbolAfterItsTicks() throws Exception {
-        String topic = Fixtures.newTopic(kafka, 3);
-        UUID run = Fixtures.createRun(postgres, RunType.REPLAY, StrategyParams.of(2, 5));
+        String topic = TickTopics.newTopic(3);
+        UUID run = StrategyRows.createRun(RunType.REPLAY, StrategyParams.of(2, 5));
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             rows.add(new Row(at(i * 1_000L), List.of("A", "B", "C").get(i % 3), 100 + i, null));
@@ -142,8 +144,8 @@ class ReplayToolTest {
 
     @Test
     void withoutSymbolsARunReplaysOnlyTheSymbolsItTrades() throws Exception {
-        String topic = Fixtures.newTopic(kafka, 2);
-        UUID run = Fixtures.createRun(postgres, RunType.REPLAY,
+        String topic = TickTopics.newTopic(2);
+        UUID run = StrategyRows.createRun(RunType.REPLAY,
                 new StrategyParams(2, 5, 1, 0, 0, 60, false, List.of("B"), null));
         Fixtures.insertTicks(postgres, List.of(new Row(at(0), "A", 1, null), new Row(at(1), "B", 2, null),
                 new Row(at(2), "C", 3, null)));
@@ -160,7 +162,7 @@ class ReplayToolTest {
 
     @Test
     void withoutRunIdEveryPartitionEndsWithAnEndMarker() throws Exception {
-        String topic = Fixtures.newTopic(kafka, 3);
+        String topic = TickTopics.newTopic(3);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             rows.add(new Row(at(i * 10L), "S" + (i % 7), 10 + i, 1.5));
@@ -188,7 +190,7 @@ class ReplayToolTest {
 
     @Test
     void anEmptyWindowIsNotAnErrorAndStillSendsTheEndMarkers() throws Exception {
-        String topic = Fixtures.newTopic(kafka, 2);
+        String topic = TickTopics.newTopic(2);
         Fixtures.insertTicks(postgres, List.of(new Row(START.minusSeconds(1), "A", 1, null),
                 new Row(END, "A", 1, null)));
 
@@ -201,8 +203,8 @@ class ReplayToolTest {
                 Fixtures.readAll(kafka, topic).stream().map(Rec::value).toList());
 
         // With a run: no symbol was published, so there is nothing to end.
-        UUID run = Fixtures.createRun(postgres, RunType.REPLAY, StrategyParams.of(2, 5));
-        String topic2 = Fixtures.newTopic(kafka, 2);
+        UUID run = StrategyRows.createRun(RunType.REPLAY, StrategyParams.of(2, 5));
+        String topic2 = TickTopics.newTopic(2);
         ReplayRunner.Result r2 = to(topic2).run("--start-ts", START.toString(), "--end-ts", END.toString(),
                 "--speedup", "max", "--run-id", run.toString());
         assertEquals(0, r2.exitCode(), r2.err());
@@ -212,9 +214,9 @@ class ReplayToolTest {
 
     @Test
     void resetDeletesExactlyThatRunsResultsBeforeReplaying() throws Exception {
-        String topic = Fixtures.newTopic(kafka, 1);
-        UUID run = Fixtures.createRun(postgres, RunType.REPLAY, StrategyParams.of(2, 5));
-        UUID other = Fixtures.createRun(postgres, RunType.REPLAY, StrategyParams.of(2, 5));
+        String topic = TickTopics.newTopic(1);
+        UUID run = StrategyRows.createRun(RunType.REPLAY, StrategyParams.of(2, 5));
+        UUID other = StrategyRows.createRun(RunType.REPLAY, StrategyParams.of(2, 5));
         Fixtures.addResults(postgres, run, 4, 2);
         Fixtures.addResults(postgres, other, 3, 1);
         Fixtures.insertTicks(postgres, List.of(new Row(at(0), "A", 1, null)));
@@ -259,7 +261,7 @@ class ReplayToolTest {
 
     @Test
     void anOptionBeatsTheEnvironment() throws Exception {
-        String topic = Fixtures.newTopic(kafka, 1);
+        String topic = TickTopics.newTopic(1);
         Fixtures.insertTicks(postgres, List.of(new Row(at(0), "A", 1, null)));
 
         ReplayRunner.Result r = replay.withEnv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
@@ -274,7 +276,7 @@ class ReplayToolTest {
 
     @Test
     void stopRequestedMidReplayFlushesReportsHowFarItGotAndExits130() throws Exception {
-        String topic = Fixtures.newTopic(kafka, 1);
+        String topic = TickTopics.newTopic(1);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             rows.add(new Row(at(i * 100L), "A", 1 + i, null)); // 20 s of event time

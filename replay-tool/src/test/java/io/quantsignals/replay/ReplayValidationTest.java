@@ -4,6 +4,8 @@ import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
+import io.quantsignals.fixtures.StrategyRows;
+import io.quantsignals.fixtures.TickTopics;
 import io.quantsignals.replay.Fixtures.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,17 +52,17 @@ class ReplayValidationTest {
     @BeforeEach
     void setUp() throws Exception {
         postgres.truncateAll();
-        topic = Fixtures.newTopic(kafka, 2);
+        topic = TickTopics.newTopic(2);
         replay = new ReplayRunner(Map.of(
                 "DATABASE_URL", postgres.jdbcUrl(),
                 "DATABASE_USER", PostgresServer.USER,
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "PRICES_TOPIC", topic));
-        replayRun = Fixtures.createRun(postgres, RunType.REPLAY, StrategyParams.of(2, 5));
-        paperRun = Fixtures.createRun(postgres, RunType.PAPER, StrategyParams.of(2, 5));
-        endedRun = Fixtures.createRun(postgres, RunType.REPLAY, StrategyParams.of(2, 5));
+        replayRun = StrategyRows.createRun(RunType.REPLAY, StrategyParams.of(2, 5));
+        paperRun = StrategyRows.createRun(RunType.PAPER, StrategyParams.of(2, 5));
+        endedRun = StrategyRows.createRun(RunType.REPLAY, StrategyParams.of(2, 5));
         Fixtures.endRun(postgres, endedRun);
-        usedRun = Fixtures.createRun(postgres, RunType.REPLAY, StrategyParams.of(2, 5));
+        usedRun = StrategyRows.createRun(RunType.REPLAY, StrategyParams.of(2, 5));
         Fixtures.addResults(postgres, usedRun, 3, 2);
         Fixtures.insertTicks(postgres, List.of(
                 new Row(Instant.parse(START), "A", 1, null),
