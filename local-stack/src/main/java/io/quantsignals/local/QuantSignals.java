@@ -212,6 +212,7 @@ public final class QuantSignals {
                     "--end-ts", SamplePrices.END.toString(), "--speedup", "max", "--run-id", runId.toString()));
             long bars = awaitAllBars(running, runId, err);
             out.println("all " + bars + " bars evaluated");
+            awaitAllTransitions(running, runId, err);
 
             printSummary(out, running, runId);
             Path report = dataDir.resolve("report-" + runId + ".html");
@@ -241,6 +242,27 @@ public final class QuantSignals {
                     return scalar(running, "SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", runId);
                 } catch (SQLException e) {
                     throw new StackFailure("cannot count the run's bars: " + Failures.rootMessage(e), e);
+                }
+            }, () -> watchJob(running, err), () -> "the job is " + running.jobStatus());
+        }
+
+        /**
+         * Waits until every position change of the run's bars has its transition row: the two tables
+         * have sinks of their own that flush at their own pace, so all bars there does not mean all
+         * transitions there, and the summary counts trades from them. In a replay (no kill switch,
+         * the run not ended yet) a transition is exactly a bar whose position differs from the bar
+         * before (0 before the first).
+         */
+        private static void awaitAllTransitions(LocalStack running, UUID runId, PrintWriter err) throws SQLException {
+            long expected = scalar(running, """
+                    SELECT count(*) FROM (SELECT position, lag(position, 1, 0) OVER (PARTITION BY symbol ORDER BY metric_time) AS before
+                                          FROM strategy_metrics WHERE strategy_run_id = ?) m
+                    WHERE position <> before""", runId);
+            Waits.awaitCount("the position transitions of REPLAY run " + runId, expected, BAR_STALL, () -> {
+                try {
+                    return scalar(running, "SELECT count(*) FROM strategy_positions_stream WHERE strategy_run_id = ?", runId);
+                } catch (SQLException e) {
+                    throw new StackFailure("cannot count the run's transitions: " + Failures.rootMessage(e), e);
                 }
             }, () -> watchJob(running, err), () -> "the job is " + running.jobStatus());
         }
