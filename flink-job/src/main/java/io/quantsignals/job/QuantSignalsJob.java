@@ -338,7 +338,16 @@ public class QuantSignalsJob {
      * {@code log} gets a line saying which, or that there is none.
      */
     public static StreamExecutionEnvironment localEnvironment(int webPort, LocalCheckpoints checkpoints, PrintWriter log) {
-        Configuration conf = new Configuration();
+        return localEnvironment(new Configuration(), webPort, checkpoints, log);
+    }
+
+    /**
+     * The same on top of {@code conf} (copied), for what the caller adds to the MiniCluster, e.g.
+     * the local stack's metric reporter.
+     */
+    public static StreamExecutionEnvironment localEnvironment(Configuration base, int webPort, LocalCheckpoints checkpoints,
+                                                              PrintWriter log) {
+        Configuration conf = new Configuration(base);
         conf.set(RestOptions.PORT, webPort);
         if (checkpoints != null) {
             Optional<Path> resumeFrom = checkpoints.configure(conf);

@@ -1,7 +1,5 @@
 package io.quantsignals.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.run.RunStore;
@@ -11,23 +9,15 @@ import io.quantsignals.core.strategy.MetricRow;
 import io.quantsignals.core.strategy.PositionTransition;
 import io.quantsignals.embedded.PostgresServer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,19 +27,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code kill -9} of {@code ./quant-signals up} in the middle of a live stream, then the same
@@ -71,8 +58,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class KillAndRestartTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final List<String> SYMBOLS = List.of("AAPL", "MSFT", "NVDA", "TSLA");
     private static final long START = 1_717_243_200_000L; // 2024-06-01T12:00:00Z
     private static final String TOPIC = "prices";
@@ -84,16 +69,12 @@ class KillAndRestartTest {
     @TempDir
     Path logDir;
 
-    private int postgresPort;
-    private int kafkaPort;
-    private int webPort;
+    private StackProcess stack;
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void killedStackRestartedWithTheSameCommandLeavesExactlyACleanRunsRows() throws Exception {
-        postgresPort = freePort();
-        kafkaPort = freePort();
-        webPort = freePort();
+        stack = new StackProcess(dataDir, logDir);
         // Minute bars and tick bars: the first keeps several ticks in each open bar across the
         // kill, the second has a bar per tick; both carry SMA windows and positions across it.
         StrategyParams minuteBars = new StrategyParams(3, 8, 2, 4.0, 1.0, 60, true, SYMBOLS, null);
@@ -106,24 +87,24 @@ class KillAndRestartTest {
         int openBars = 2 * SYMBOLS.size(); // at most one bar per run and symbol is still open
         long t0 = System.nanoTime();
 
-        Process first = startStack("first");
+        Process first = stack.start("first");
         Process second = null;
         try {
-            String firstJob = awaitRunningJob(first, "first");
+            String firstJob = stack.awaitRunningJob(first, "first");
             long firstUp = System.nanoTime();
             UUID minuteRun;
             UUID tickRun;
-            try (Connection c = connect()) {
+            try (Connection c = stack.connect()) {
                 minuteRun = new RunStore(c).create(StrategyParams.STRATEGY_SMA_CROSS, RunType.LIVE, minuteBars, "test").id();
                 tickRun = new RunStore(c).create(StrategyParams.STRATEGY_SMA_CROSS, RunType.LIVE, tickBars, "test").id();
             }
 
             produce(beforeCheckpoint);
             long rowsA = expectedRows(minuteBars, tickBars, beforeCheckpoint);
-            await("the first ticks' rows", Duration.ofSeconds(60), () -> metricRows(minuteRun, tickRun) >= rowsA - openBars,
+            stack.await("the first ticks' rows", Duration.ofSeconds(60), () -> metricRows(minuteRun, tickRun) >= rowsA - openBars,
                     first);
             long rowsWritten = System.currentTimeMillis();
-            long checkpointId = awaitCheckpointTriggeredAfter(firstJob, rowsWritten, first);
+            long checkpointId = stack.awaitCheckpointTriggeredAfter(firstJob, rowsWritten, first);
             long checkpointed = System.nanoTime();
 
             // Kill while the next ticks stream in, a few milliseconds apart: some of their rows are
@@ -133,7 +114,7 @@ class KillAndRestartTest {
             long midway = rowsA + (rowsAB - rowsA) / 2;
             Feed feed = new Feed(beforeKill);
             feed.start();
-            await("rows of the ticks after the checkpoint", Duration.ofSeconds(60),
+            stack.await("rows of the ticks after the checkpoint", Duration.ofSeconds(60),
                     () -> metricRows(minuteRun, tickRun) >= midway || !feed.isAlive(), first);
             feed.stopAndJoin();
             int sentBeforeKill = a + feed.sent();
@@ -145,10 +126,10 @@ class KillAndRestartTest {
             assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false),
                     "the killed stack left its PostgreSQL running (the case a restart must handle)");
 
-            second = startStack("second");
-            awaitRunningJob(second, "second");
+            second = stack.start("second");
+            stack.awaitRunningJob(second, "second");
             long secondUp = System.nanoTime();
-            String secondLog = log("second");
+            String secondLog = stack.log("second");
             assertTrue(secondLog.contains("stopped PostgreSQL (pid " + orphan + ")"), secondLog);
             Matcher resumed = Pattern.compile("resuming the job from checkpoint " + Pattern.quote(dataDir.resolve("checkpoints")
                     .toString()) + "/[0-9a-f]{32}/chk-(\\d+)").matcher(secondLog);
@@ -183,7 +164,7 @@ class KillAndRestartTest {
             List<String> differences = new ArrayList<>();
             differences.addAll(compare(minuteRun, expectedMinute));
             differences.addAll(compare(tickRun, expectedTick));
-            assertTrue(differences.isEmpty(), String.join("; ", differences) + "\n" + log("second"));
+            assertTrue(differences.isEmpty(), String.join("; ", differences) + "\n" + stack.log("second"));
             assertTrue(resumedId >= checkpointId, "resumed from the newest checkpoint (" + checkpointId + " or later), not "
                     + (resumedId < 0 ? "none" : "an older one, " + resumedId) + ":\n" + secondLog);
             assertEquals(0, count("SELECT count(*) FROM strategy_positions_stream WHERE strategy_run_id NOT IN (?, ?)",
@@ -195,124 +176,13 @@ class KillAndRestartTest {
             produced.add(new TestTick("SENTINEL", START + Duration.ofDays(30).toMillis(), "1").archived());
             assertEquals(produced, archived, "price_ticks holds every tick exactly once, in Kafka order");
         } finally {
-            // Also after a time-out (which interrupts this thread): leave no process behind.
-            boolean interrupted = Thread.interrupted();
-            stop(first);
-            stop(second);
-            // Whatever happened above, no PostgreSQL may outlive the temporary folder.
-            PostgresServer.stopOrphanedServer(dataDir.resolve("postgres"));
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            // Whatever happened above, no process, PostgreSQL included, may outlive the temporary folder.
+            stack.stopAll(first, second);
         }
-    }
-
-    // ---- the stack process
-
-    private Process startStack(String name) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        // The JVM itself, not a shell around it: destroyForcibly() must SIGKILL the stack.
-        return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                QuantSignals.class.getName(), "up", "--data-dir", dataDir.toString(),
-                "--postgres-port", String.valueOf(postgresPort), "--kafka-port", String.valueOf(kafkaPort),
-                "--web-port", String.valueOf(webPort))
-                .redirectErrorStream(true)
-                .redirectOutput(logDir.resolve(name + ".log").toFile())
-                .start();
-    }
-
-    private String log(String name) {
-        try {
-            return Files.readString(logDir.resolve(name + ".log"));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    /** SIGTERM, so the stack's shutdown hook stops everything; SIGKILL if it hangs. */
-    private static void stop(Process process) throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private String awaitRunningJob(Process stack, String name) throws Exception {
-        String[] id = new String[1];
-        await("the " + name + " stack's job RUNNING", Duration.ofSeconds(120), () -> {
-            try {
-                for (JsonNode job : get("/jobs/overview").get("jobs")) {
-                    if (job.get("state").asText().equals("RUNNING")) {
-                        id[0] = job.get("jid").asText();
-                        return true;
-                    }
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            return false;
-        }, stack);
-        return id[0];
-    }
-
-    /** The id of the first completed checkpoint that was triggered after {@code afterMillis}. */
-    private long awaitCheckpointTriggeredAfter(String jobId, long afterMillis, Process stack) throws Exception {
-        long[] id = new long[1];
-        await("a checkpoint after the rows", Duration.ofSeconds(60), () -> {
-            try {
-                JsonNode completed = get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
-                if (!completed.isMissingNode() && !completed.isNull()
-                        && completed.get("trigger_timestamp").asLong() > afterMillis) {
-                    id[0] = completed.get("id").asLong();
-                    return true;
-                }
-            } catch (IOException e) {
-                // REST busy: ask again
-            }
-            return false;
-        }, stack);
-        return id[0];
-    }
-
-    private JsonNode get(String path) throws IOException {
-        try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + webPort + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IOException(path + ": HTTP " + response.statusCode());
-            }
-            return JSON.readTree(response.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-    }
-
-    private void await(String what, Duration timeout, BooleanSupplier condition, Process stack) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            if (!stack.isAlive()) {
-                fail("the stack exited (" + stack.exitValue() + ") while waiting for " + what + ":\n" + log("first")
-                        + "\n" + log("second"));
-            }
-            Thread.sleep(200);
-        }
-        fail("timed out after " + timeout + " waiting for " + what + ":\n" + log("first") + "\n" + log("second"));
     }
 
     private long postmasterPid() throws IOException {
         return Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(0).strip());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static long millis(long fromNanos, long toNanos) {
@@ -377,7 +247,7 @@ class KillAndRestartTest {
     }
 
     private void produce(List<TestTick> ticks) {
-        try (KafkaProducer<String, String> producer = producer()) {
+        try (KafkaProducer<String, String> producer = stack.producer()) {
             for (TestTick t : ticks) {
                 producer.send(new ProducerRecord<>(TOPIC, 0, t.symbol(), t.json()));
             }
@@ -399,7 +269,7 @@ class KillAndRestartTest {
 
         @Override
         public void run() {
-            try (KafkaProducer<String, String> producer = producer()) {
+            try (KafkaProducer<String, String> producer = stack.producer()) {
                 for (TestTick t : ticks) {
                     if (stop.get()) {
                         return;
@@ -425,30 +295,16 @@ class KillAndRestartTest {
     }
 
     private void produceSentinel(long ts) {
-        try (KafkaProducer<String, String> producer = producer()) {
+        try (KafkaProducer<String, String> producer = stack.producer()) {
             producer.send(new ProducerRecord<>(TOPIC, 0, "SENTINEL", new TestTick("SENTINEL", ts, "1").json()));
             producer.flush();
         }
     }
 
-    private KafkaProducer<String, String> producer() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
-    }
-
     // ---- rows
 
-    private Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://localhost:" + postgresPort + "/" + PostgresServer.DATABASE,
-                PostgresServer.USER, "");
-    }
-
     private long count(String sql, Object... args) {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = stack.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
@@ -519,7 +375,7 @@ class KillAndRestartTest {
 
     private Map<String, MetricRow> metrics(UUID run) throws SQLException {
         Map<String, MetricRow> rows = new HashMap<>();
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = stack.connect(); PreparedStatement ps = c.prepareStatement("""
                 SELECT symbol, (extract(epoch from metric_time) * 1000)::bigint, price, sma_fast, sma_slow, position,
                        gross_return, transaction_cost, slippage_cost, net_return, cumulative_return, drawdown
                 FROM strategy_metrics WHERE strategy_run_id = ?""")) {
@@ -538,7 +394,7 @@ class KillAndRestartTest {
 
     private Map<String, PositionTransition> transitions(UUID run) throws SQLException {
         Map<String, PositionTransition> rows = new HashMap<>();
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = stack.connect(); PreparedStatement ps = c.prepareStatement("""
                 SELECT symbol, (extract(epoch from event_time) * 1000)::bigint, from_position, to_position, price,
                        fill_price, transaction_cost, slippage_cost, reason
                 FROM strategy_positions_stream WHERE strategy_run_id = ?""")) {
@@ -557,7 +413,7 @@ class KillAndRestartTest {
 
     private List<String> archivedTicks() throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = stack.connect(); PreparedStatement ps = c.prepareStatement("""
                 SELECT symbol, (extract(epoch from event_time) * 1000)::bigint, price FROM price_ticks
                 ORDER BY ingest_seq""");
              ResultSet rs = ps.executeQuery()) {

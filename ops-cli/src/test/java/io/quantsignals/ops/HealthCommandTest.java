@@ -294,6 +294,30 @@ class HealthCommandTest {
     }
 
     @Test
+    void flinkUrlComesFromTheEnvironmentAndTheOptionBeatsIt() throws Exception {
+        freshTick();
+        flink.runningJob(Instant.now().minusSeconds(3600), Instant.now().minusSeconds(20));
+        CliRunner fromEnv = cli.withEnv("FLINK_URL", flink.url());
+        CliRunner.Result r = fromEnv.run("health");
+        assertEquals(0, r.exitCode(), r.out());
+        assertTrue(r.out().contains("OK flink-job: ") && r.out().contains("RUNNING"), r.out());
+
+        String unreachable = "http://127.0.0.1:" + freePort();
+        CliRunner.Result option = fromEnv.run("health", "--flink-url", unreachable);
+        assertEquals(3, option.exitCode(), option.out());
+        assertTrue(option.out().contains("UNKNOWN flink-job: cannot ask the Flink REST API: GET " + unreachable), option.out());
+
+        CliRunner.Result skipped = cli.withEnv("FLINK_URL", "none").run("health");
+        assertEquals(0, skipped.exitCode(), skipped.out());
+        assertFalse(skipped.out().contains("flink"), skipped.out());
+
+        CliRunner.Result help = fromEnv.run("health", "--help");
+        // The help's columns may wrap the URL: compare without line breaks and indentation.
+        String flat = help.out().replaceAll("\\s+", "");
+        assertTrue(flat.contains("envFLINK_URL;default" + flink.url()), help.out());
+    }
+
+    @Test
     void flinkJobNotProcessingIsCriticalAndStartingUpIsWarning() throws Exception {
         freshTick();
         flink.respond("/jobs/overview", 200, overview("FAILED", "quant-signals", Instant.now().minusSeconds(600)));

@@ -507,7 +507,7 @@ final class HealthChecks {
             overview = rest.get("/jobs/overview");
         } catch (FlinkRest.FlinkRestException e) {
             add(Finding.unknown(FLINK_JOB, "cannot ask the Flink REST API: " + e.getMessage()
-                    + " (use --flink-url, or --flink-url none to skip the Flink checks)"));
+                    + " (set --flink-url or FLINK_URL; none skips the Flink checks)"));
             return;
         }
         JsonNode jobs = overview.path("jobs");

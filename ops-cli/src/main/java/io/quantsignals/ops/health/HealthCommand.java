@@ -74,8 +74,9 @@ public final class HealthCommand implements Callable<Integer> {
             description = "Oldest acceptable completed Flink checkpoint (default ${DEFAULT-VALUE}).")
     Duration maxCheckpointAge;
 
-    @Option(names = "--flink-url", paramLabel = "URL", defaultValue = "http://localhost:8081",
-            description = "Base URL of the Flink REST API, or 'none' to skip the Flink checks (default ${DEFAULT-VALUE}).")
+    @Option(names = "--flink-url", paramLabel = "URL",
+            description = "Base URL of the Flink REST API (env FLINK_URL; default ${DEFAULT-VALUE});"
+                    + " 'none' skips the Flink checks.")
     String flinkUrl;
 
     @Option(names = "--json", description = "Print {status, findings: [{check, status, message}]} as JSON (same exit code).")

@@ -17,7 +17,9 @@ public enum Setting {
     KILL_SWITCH_DIR("--kill-switch-dir", "./kill-switch", false),
     STRATEGY_RUN_ID("--strategy-run-id", null, false),
     TRANSACTION_COST_BPS("--transaction-cost-bps", "0", false),
-    SLIPPAGE_BPS("--slippage-bps", "0", false);
+    SLIPPAGE_BPS("--slippage-bps", "0", false),
+    /** ops-cli health: the Flink REST API ({@code none} skips the Flink checks). */
+    FLINK_URL("--flink-url", "http://localhost:8081", false);
 
     private final String option;
     private final String defaultValue;

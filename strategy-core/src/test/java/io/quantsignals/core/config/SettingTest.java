@@ -21,6 +21,13 @@ class SettingTest {
         assertNull(Setting.STRATEGY_RUN_ID.resolve(none));
         assertEquals("0", Setting.TRANSACTION_COST_BPS.resolve(none));
         assertEquals("0", Setting.SLIPPAGE_BPS.resolve(none));
+        assertEquals("http://localhost:8081", Setting.FLINK_URL.resolve(none));
+    }
+
+    @Test
+    void flinkUrlIsTheHealthCommandsOption() {
+        assertEquals(Setting.FLINK_URL, Setting.forOption("--flink-url").orElseThrow());
+        assertEquals("FLINK_URL", Setting.FLINK_URL.envName());
     }
 
     @Test
