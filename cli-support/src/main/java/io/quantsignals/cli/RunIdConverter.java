@@ -12,7 +12,24 @@ import java.util.UUID;
  * {@code Invalid value for option '--run-id': ...}), exit 2, before the command touches anything.
  * A variable-arity list of run ids goes through {@link #convertAll} instead.
  */
-public final class RunIdConverter implements CommandLine.ITypeConverter<UUID> {
+public class RunIdConverter implements CommandLine.ITypeConverter<UUID> {
+
+    /** The {@code sweep_id} of a sweep: the same canonical-UUID rule, named as what it is. */
+    public static final class SweepIdConverter extends RunIdConverter {
+        public SweepIdConverter() {
+            super("sweep id");
+        }
+    }
+
+    private final String noun;
+
+    public RunIdConverter() {
+        this("run id");
+    }
+
+    private RunIdConverter(String noun) {
+        this.noun = noun;
+    }
 
     @Override
     public UUID convert(String value) {
@@ -27,7 +44,7 @@ public final class RunIdConverter implements CommandLine.ITypeConverter<UUID> {
         } catch (IllegalArgumentException e) {
             // not a UUID at all: the same message as a short form
         }
-        throw new CommandLine.TypeConversionException("'" + value + "' is not a run id (a UUID such as 123e4567-e89b-12d3-a456-426614174000)");
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a " + noun + " (a UUID such as 123e4567-e89b-12d3-a456-426614174000)");
     }
 
     /**

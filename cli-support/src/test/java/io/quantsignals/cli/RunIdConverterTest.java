@@ -30,4 +30,14 @@ class RunIdConverterTest {
                     e.getMessage());
         }
     }
+
+    @Test
+    void aSweepIdFollowsTheSameRuleAndIsNamedAsASweepId() {
+        RunIdConverter sweeps = new RunIdConverter.SweepIdConverter();
+        UUID id = UUID.fromString("123e4567-e89b-12d3-a456-426614174000");
+        assertEquals(id, sweeps.convert(" 123E4567-E89B-12D3-A456-426614174000 "));
+        CommandLine.TypeConversionException e =
+                assertThrows(CommandLine.TypeConversionException.class, () -> sweeps.convert("1-2-3-4-5"));
+        assertTrue(e.getMessage().startsWith("'1-2-3-4-5' is not a sweep id (a UUID"), e.getMessage());
+    }
 }

@@ -249,7 +249,7 @@ public final class PostgresServer implements AutoCloseable {
     /** Empties every table of the schema, so a test starts from a known state on the shared server. */
     public void truncateAll() {
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute("TRUNCATE strategy_run_params_history, strategy_runs, price_ticks, strategy_metrics,"
+            s.execute("TRUNCATE strategy_run_params_history, strategy_runs, strategy_sweeps, price_ticks, strategy_metrics,"
                     + " strategy_positions_stream, rejected_ticks, kill_switch_events");
         } catch (SQLException e) {
             throw new IllegalStateException("truncate failed: " + e.getMessage(), e);

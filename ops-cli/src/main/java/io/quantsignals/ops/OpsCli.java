@@ -6,6 +6,7 @@ import io.quantsignals.ops.health.HealthCommand;
 import io.quantsignals.ops.killswitch.KillSwitchCommand;
 import io.quantsignals.ops.prices.PricesCommand;
 import io.quantsignals.ops.runs.RunsCommand;
+import io.quantsignals.ops.sweeps.SweepsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,8 +23,8 @@ import java.util.Map;
  * rejected command changes nothing.
  */
 @Command(name = "ops-cli", mixinStandardHelpOptions = true, versionProvider = ProgramVersion.class,
-        description = "Operate Quant Signals: database, strategy runs, price history, kill switches, health.",
-        subcommands = {DbCommand.class, RunsCommand.class, PricesCommand.class, KillSwitchCommand.class,
+        description = "Operate Quant Signals: database, strategy runs, sweeps, price history, kill switches, health.",
+        subcommands = {DbCommand.class, RunsCommand.class, SweepsCommand.class, PricesCommand.class, KillSwitchCommand.class,
                 HealthCommand.class, CommandLine.HelpCommand.class})
 public final class OpsCli implements Runnable {
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Runs the real migrations (sql/001_schema.sql, sql/002_timescaledb.sql) against a real TimescaleDB
+ * Runs the real migrations (every file of sql/, see {@link Migrations#FILES}) against a real TimescaleDB
  * (PGlite + timescaledb, see test-support/pglite) and checks the result in TimescaleDB's own catalog.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -293,6 +293,25 @@ class TimescaleMigrationTest {
                     assertEquals(1545.0 - 150.0 + 999.0, rs.getDouble(2));
                 }
             }
+        }
+    }
+
+    @Test
+    @Order(8)
+    void sweepsTableAndRunColumnNextToTheHypertables() throws SQLException {
+        try (Connection c = server.connect()) {
+            // A plain table (the five hypertables are counted above), referenced by strategy_runs.sweep_id.
+            assertEquals(List.of(List.of("strategy_runs", "strategy_sweeps")), query(c, """
+                    SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint
+                    WHERE contype = 'f' AND confrelid = 'strategy_sweeps'::regclass"""));
+            UUID sweep = UUID.randomUUID();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO strategy_sweeps (sweep_id, strategy, grid, created_by) VALUES (?, 'sma_cross', '{}', 'test')")) {
+                ps.setObject(1, sweep);
+                ps.executeUpdate();
+            }
+            assertEquals("summary", single(c, "SELECT store_metrics FROM strategy_sweeps WHERE sweep_id::text = ?",
+                    sweep.toString()), "the default");
         }
     }
 

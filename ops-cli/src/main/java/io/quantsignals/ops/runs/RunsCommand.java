@@ -48,8 +48,8 @@ public final class RunsCommand {
 
     private static final ObjectMapper JSON = TerminalText.escapingControlCharacters(new ObjectMapper());
 
-    /** The cost defaults (SPEC §2) applied to param files that omit them. */
-    static final class CostDefaultOptions {
+    /** The cost defaults (SPEC §2) applied to param files (and sweep grids) that omit them. */
+    public static final class CostDefaultOptions {
         @Option(names = "--transaction-cost-bps", paramLabel = "BPS",
                 description = "Default transaction cost for params that omit it (env TRANSACTION_COST_BPS; default ${DEFAULT-VALUE}).")
         String transactionCostBps;
@@ -58,7 +58,7 @@ public final class RunsCommand {
                 description = "Default slippage for params that omit it (env SLIPPAGE_BPS; default ${DEFAULT-VALUE}).")
         String slippageBps;
 
-        StrategyParamsParser.CostDefaults resolve() throws InvalidParamsException {
+        public StrategyParamsParser.CostDefaults resolve() throws InvalidParamsException {
             return StrategyParamsParser.CostDefaults.fromEnvironment(Map.of(
                     Setting.TRANSACTION_COST_BPS.envName(), transactionCostBps,
                     Setting.SLIPPAGE_BPS.envName(), slippageBps));
@@ -268,7 +268,8 @@ public final class RunsCommand {
         }
     }
 
-    private static ObjectNode toJson(StrategyRun run) {
+    /** A run as runs list/show --json print it; sweeps show prints its runs the same way. */
+    public static ObjectNode toJson(StrategyRun run) {
         ObjectNode node = JSON.createObjectNode();
         node.put("strategy_run_id", run.id().toString());
         node.put("strategy", run.strategy());
@@ -290,7 +291,7 @@ public final class RunsCommand {
         return new InvalidInputException("unknown run id " + id);
     }
 
-    private static void requireNonBlank(String option, String value) {
+    public static void requireNonBlank(String option, String value) {
         if (value == null || value.isBlank()) {
             throw new InvalidInputException(option + " must not be blank");
         }
@@ -298,18 +299,22 @@ public final class RunsCommand {
 
     /** Reads and validates a param file; every problem is invalid input (exit 2) naming the file. */
     static StrategyParams readParams(Path file, StrategyParamsParser.CostDefaults defaults) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException("param file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new InvalidInputException("param file " + file + " cannot be read: " + e.getMessage());
-        }
+        String text = readInputFile("param file", file);
         try {
             return StrategyParamsParser.parse(text, defaults);
         } catch (InvalidParamsException e) {
             throw new InvalidInputException("param file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** The text of an input file; a missing or unreadable file is invalid input (exit 2) naming it as {@code what}. */
+    public static String readInputFile(String what, Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException(what + " " + file + " does not exist");
+        } catch (IOException e) {
+            throw new InvalidInputException(what + " " + file + " cannot be read: " + e.getMessage());
         }
     }
 }

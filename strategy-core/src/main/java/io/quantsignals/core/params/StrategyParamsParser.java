@@ -97,19 +97,29 @@ public final class StrategyParamsParser {
      * the job reads from {@code strategy_runs} go through here, so both apply the same rules.
      */
     public static StrategyParams parse(String json, CostDefaults defaults) throws InvalidParamsException {
-        JsonNode root;
-        try {
-            checkShape(json);
-            root = MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new InvalidParamsException("malformed JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
-        }
+        JsonNode root = readStrict(json);
         if (root == null || !root.isObject()) {
             throw new InvalidParamsException("parameters must be a JSON object like {\"" + SMA_FAST_WINDOW
                     + "\": 5, \"" + SMA_SLOW_WINDOW + "\": 20}");
         }
         return fromObject((ObjectNode) root, defaults);
+    }
+
+    /**
+     * Reads one JSON value as strictly as a param file: malformed JSON, a key given twice and text
+     * after the value are errors. Shared with the files that carry params in another shape (sweep
+     * grids, base params), so every params-bearing file is read by one set of rules.
+     *
+     * @return the value, or null for a text without one (empty or white space)
+     */
+    public static JsonNode readStrict(String json) throws InvalidParamsException {
+        try {
+            checkShape(json);
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new InvalidParamsException("malformed JSON at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        }
     }
 
     /**
@@ -150,7 +160,7 @@ public final class StrategyParamsParser {
             char c = json.charAt(i);
             if (i >= end && c != ' ' && c != '\t' && c != '\n' && c != '\r') {
                 throw new InvalidParamsException("unexpected text after the JSON object at line " + line + ", column "
-                        + (i - lineStart + 1) + ": a param file holds one object");
+                        + (i - lineStart + 1) + ": the file holds one JSON object");
             }
             if (c == '\n') {
                 line++;
@@ -159,19 +169,16 @@ public final class StrategyParamsParser {
         }
     }
 
-    private static StrategyParams fromObject(ObjectNode node, CostDefaults defaults) throws InvalidParamsException {
-        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!KEYS.contains(name)) {
-                throw new InvalidParamsException("unknown parameter '" + name + "' (known: " + String.join(", ", KEYS) + ")");
-            }
-        }
+    /**
+     * Validates a parameter object (the keys of {@link #KEYS}) and resolves its defaults. The rule
+     * {@code sma_slow_window > sma_fast_window} is checked last and fails with
+     * {@link WindowOrderException}, so that exception means every other rule held: a sweep skips
+     * exactly those combinations of its grid and reports any other problem as an error.
+     */
+    public static StrategyParams fromObject(ObjectNode node, CostDefaults defaults) throws InvalidParamsException {
+        requireKnownKeys(node);
         int fast = requiredInt(node, SMA_FAST_WINDOW, 1, MAX_WINDOW);
         int slow = requiredInt(node, SMA_SLOW_WINDOW, 1, MAX_WINDOW);
-        if (slow <= fast) {
-            throw new InvalidParamsException(SMA_SLOW_WINDOW + " (" + slow + ") must be greater than "
-                    + SMA_FAST_WINDOW + " (" + fast + ")");
-        }
         int confirmation = (int) optionalLong(node, SMA_CONFIRMATION_WINDOW, 1, MAX_WINDOW, DEFAULT_CONFIRMATION_WINDOW);
         double transactionBps = optionalBps(node, TRANSACTION_COST_BPS, defaults.transactionCostBps());
         double slippageBps = optionalBps(node, SLIPPAGE_BPS, defaults.slippageBps());
@@ -179,8 +186,21 @@ public final class StrategyParamsParser {
         boolean allowShort = optionalBoolean(node, ALLOW_SHORT);
         List<String> symbols = optionalSymbols(node);
         Double maxDrawdown = optionalMaxDrawdown(node);
+        if (slow <= fast) {
+            throw new WindowOrderException(slow, fast);
+        }
         return new StrategyParams(fast, slow, confirmation, transactionBps, slippageBps, barSeconds, allowShort,
                 symbols, maxDrawdown);
+    }
+
+    /** Refuses a key of {@code object} that is not in {@link #KEYS}: most likely a typo of a real one. */
+    public static void requireKnownKeys(JsonNode object) throws InvalidParamsException {
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!KEYS.contains(name)) {
+                throw new InvalidParamsException("unknown parameter '" + name + "' (known: " + String.join(", ", KEYS) + ")");
+            }
+        }
     }
 
     /** The stored and shown form: every key, in {@link #KEYS} order, absent optionals as null. */

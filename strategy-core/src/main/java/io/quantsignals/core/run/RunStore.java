@@ -44,22 +44,31 @@ public final class RunStore {
     /** Inserts a new run and its first history row; returns the stored run. */
     public StrategyRun create(String strategy, RunType runType, StrategyParams params, String createdBy)
             throws SQLException {
+        return inTransaction(() -> find(insert(strategy, runType, params, createdBy, null)).orElseThrow());
+    }
+
+    /**
+     * Inserts a run and its first history row in the caller's transaction; {@code sweepId} null for
+     * a run of its own. {@link SweepStore} creates a sweep's runs through here, so a sweep's run is
+     * written, and audited, exactly as any other.
+     */
+    UUID insert(String strategy, RunType runType, StrategyParams params, String createdBy, UUID sweepId)
+            throws SQLException {
         UUID id = UUID.randomUUID();
         String json = StrategyParamsParser.toJson(params);
-        return inTransaction(() -> {
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO strategy_runs (strategy_run_id, strategy, run_type, params, created_by, created_at, updated_at)"
-                            + " VALUES (?, ?, ?, ?::jsonb, ?, now(), now())")) {
-                insert.setObject(1, id);
-                insert.setString(2, strategy);
-                insert.setString(3, runType.name());
-                insert.setString(4, json);
-                insert.setString(5, createdBy);
-                insert.executeUpdate();
-            }
-            recordHistory(id, json, createdBy);
-            return find(id).orElseThrow();
-        });
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO strategy_runs (strategy_run_id, strategy, run_type, params, created_by, created_at, updated_at,"
+                        + " sweep_id) VALUES (?, ?, ?, ?::jsonb, ?, now(), now(), ?)")) {
+            insert.setObject(1, id);
+            insert.setString(2, strategy);
+            insert.setString(3, runType.name());
+            insert.setString(4, json);
+            insert.setString(5, createdBy);
+            insert.setObject(6, sweepId);
+            insert.executeUpdate();
+        }
+        recordHistory(id, json, createdBy);
+        return id;
     }
 
     /** Replaces the parameters of an active run and records the change; false if no active run has that id. */
@@ -133,6 +142,29 @@ public final class RunStore {
         }
     }
 
+    /**
+     * The runs of a sweep, ordered by their params key by key in contract order ({@link
+     * StrategyParamsParser#KEYS}; jsonb compares numbers as numbers): a sweep's runs share one
+     * created_at, and for a grid of ranges and ascending lists this is the grid's product order.
+     */
+    public List<StrategyRun> ofSweep(UUID sweepId) throws SQLException {
+        StringBuilder order = new StringBuilder();
+        for (String key : StrategyParamsParser.KEYS) {
+            order.append("params -> '").append(key).append("', ");
+        }
+        try (PreparedStatement query = connection.prepareStatement("SELECT " + COLUMNS
+                + " FROM strategy_runs WHERE sweep_id = ? ORDER BY " + order + "strategy_run_id")) {
+            query.setObject(1, sweepId);
+            try (ResultSet rs = query.executeQuery()) {
+                List<StrategyRun> runs = new ArrayList<>();
+                while (rs.next()) {
+                    runs.add(read(rs));
+                }
+                return runs;
+            }
+        }
+    }
+
     /** The run's parameter history, oldest first. */
     public List<ParamsChange> history(UUID id) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(
@@ -187,11 +219,12 @@ public final class RunStore {
         return t == null ? null : t.toInstant();
     }
 
-    private interface SqlWork<T> {
+    interface SqlWork<T> {
         T run() throws SQLException;
     }
 
-    private <T> T inTransaction(SqlWork<T> work) throws SQLException {
+    /** Runs {@code work} in one transaction on this store's connection; leaves auto-commit as found. */
+    <T> T inTransaction(SqlWork<T> work) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {
