@@ -116,7 +116,8 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         transitions = metrics.counter("transitions");
         riskHalts = metrics.counter("riskHalts");
         metrics.gauge("activeRuns", () -> activeRuns);
-        // Event-time lag: how far the watermark trails the wall clock (large for replays of history).
+        // Event-time lag: how far the live watermark trails the wall clock (large while history is replayed
+        // without a run id; REPLAY runs keep their own clocks and do not move it).
         metrics.gauge("eventTimeLagMillis", () -> latestWatermark == Long.MIN_VALUE ? 0L
                 : System.currentTimeMillis() - latestWatermark);
     }
@@ -169,7 +170,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
             ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.LATE,
                     "its bar had completed (watermark " + watermark + ", tick ts " + tick.tsMillis + ")"));
         } else if (routes == 0) {
-            // Stored in price_ticks all the same; no active run trades this symbol right now.
+            // No active run trades this symbol right now (the tick archive, when on, stores it all the same).
             withoutRun.inc();
         }
     }
@@ -190,7 +191,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
             return;
         }
         if (!run.params().tradesSymbol(tick.symbol)) {
-            // A REPLAY run trades its `symbols` only, like a live one; replays publish every symbol of the window.
+            // A REPLAY run trades its `symbols` only, like a live one, whatever symbols a replay publishes.
             withoutRun.inc();
             return;
         }
