@@ -125,7 +125,9 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
     @Override
     public void processElement(Tick tick, ReadOnlyContext ctx, Collector<MetricRecord> out) throws Exception {
         long watermark = ctx.currentWatermark();
-        latestWatermark = watermark;
+        if (watermark != latestWatermark) {
+            latestWatermark = watermark; // a volatile write (read by the metrics gauge): only when it moves
+        }
         try {
             if (tick.replayRunId != null) {
                 processReplay(tick, ctx, out);
@@ -142,7 +144,6 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
 
     /** A live tick: into its pending bar of every active LIVE and PAPER run trading the symbol. */
     private void processLive(Tick tick, long watermark, ReadOnlyContext ctx, Collector<MetricRecord> out) throws Exception {
-        RowOutputs outputs = RowOutputs.of(ctx, out);
         boolean isLate = false;
         int routes = 0;
         for (RunConfig run : directory.active(ctx.getBroadcastState(RunDirectory.RUNS),
@@ -161,7 +162,9 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
                 }
                 routes++;
             }
-            emit(run, tick.symbol, evaluator, outputs);
+            if (evaluator.hasOutput()) { // rarely: live bars complete in onTimer
+                emit(run, tick.symbol, evaluator, RowOutputs.of(ctx, out));
+            }
             runsOfSymbol.put(run.runId, state);
         }
         routed.inc(routes);

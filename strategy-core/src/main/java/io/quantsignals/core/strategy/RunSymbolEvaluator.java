@@ -34,7 +34,8 @@ public final class RunSymbolEvaluator {
     private final SmaCrossStrategy strategy;
     private final long maxOutOfOrdernessMillis;
     private final long riskHaltLiftedAt;
-    private final List<BarResult> completed = new ArrayList<>(1);
+    /** Null until a bar completes: most steps (a live tick joining its bar) complete none, and this runs per tick and run. */
+    private List<BarResult> completed;
 
     /**
      * Opens {@code state} for evaluation with the run's current {@code params} (of {@code
@@ -125,6 +126,9 @@ public final class RunSymbolEvaluator {
             return;
         }
         for (PendingBar bar : state.pending.removeComplete(params.barIntervalMillis(), watermark)) {
+            if (completed == null) {
+                completed = new ArrayList<>(1);
+            }
             completed.add(strategy.onBar(bar.barTime, bar.closePrice));
         }
     }
@@ -141,6 +145,11 @@ public final class RunSymbolEvaluator {
 
     /** The bars completed by this evaluator's steps, in time order. */
     public List<BarResult> completedBars() {
-        return completed;
+        return completed == null ? List.of() : completed;
+    }
+
+    /** Whether a step left anything to emit: a completed bar or a lifted risk halt. */
+    public boolean hasOutput() {
+        return completed != null || riskHaltLiftedAt != Long.MIN_VALUE;
     }
 }
