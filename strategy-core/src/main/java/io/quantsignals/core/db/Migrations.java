@@ -17,7 +17,8 @@ import java.util.List;
 public final class Migrations {
 
     /** Every migration, in the order it must run. A test checks this matches the sql/ folder. */
-    public static final List<String> FILES = List.of("001_schema.sql", "002_timescaledb.sql", "003_sweeps.sql");
+    public static final List<String> FILES = List.of("001_schema.sql", "002_timescaledb.sql", "003_sweeps.sql",
+            "004_run_summaries.sql");
 
     /** Arbitrary constant for pg_advisory_xact_lock: two concurrent migrators run one after the other. */
     private static final long MIGRATION_LOCK_KEY = 0x5155414e54L;
