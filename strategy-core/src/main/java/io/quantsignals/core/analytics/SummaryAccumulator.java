@@ -40,6 +40,12 @@ import java.util.Objects;
  * A flatten after the last bar counts in the last bar's period, in {@link #current} only: should a
  * bar follow after all, that bar books it. Open trades count nowhere.
  *
+ * <p>Equal to {@link RunAnalytics} over the stored rows (transitions by event time), with one
+ * exception the job does not produce in practice: two kill-switch flattens of the same direction
+ * whose file times run backwards (a file with an older last-modified time engaged later). The batch
+ * walk then gives each trade the other's flatten as its exit (same PnL, other exit time and price);
+ * here each trade gets the flatten that actually came before the bar that booked it.
+ *
  * <p><b>Exactness.</b> The sums are IEEE double arithmetic in bar order, in the forms written on
  * {@link SummaryState}'s fields and below, so a recomputation from the metric rows in the same order
  * agrees bit for bit: equity {@code E = 1.0 + cumulative_return}; Welford
