@@ -360,19 +360,20 @@ class SweepsReportTest {
         for (SweepRun run : runs) {
             storeSummaries(run, Long.MAX_VALUE);
         }
-        // 45 days, train 20, test 7: windows start at day 0, 7, 14 (tests end at day 27, 34, 41); a fourth
-        // would test days 41..48, past the data (day 45), and is left out.
-        CliRunner.Result r = cli.run("sweeps", "walk-forward", id, "--train", "20d", "--test", "7d", "--json");
+        // 45 days, train 7, test 3: windows start at days 0, 3, ..., 33 (12 windows; the 12th tests days 40..43);
+        // a 13th would test days 43..46, past the data (day 45), and is left out.
+        CliRunner.Result r = cli.run("sweeps", "walk-forward", id, "--train", "7d", "--test", "3d", "--json");
         assertEquals(0, r.exitCode(), r.err());
         JsonNode wf = JSON.readTree(r.out());
         JsonNode windows = wf.get("windows");
-        assertEquals(3, windows.size());
+        assertEquals(12, windows.size());
         double oos = 1.0;
         double is = 1.0;
-        for (int k = 0; k < 3; k++) {
-            long trainFrom = START + k * 7 * DAY;
-            long trainTo = trainFrom + 20 * DAY;
-            long testTo = trainTo + 7 * DAY;
+        java.util.Set<String> chosen = new java.util.HashSet<>();
+        for (int k = 0; k < 12; k++) {
+            long trainFrom = START + k * 3 * DAY;
+            long trainTo = trainFrom + 7 * DAY;
+            long testTo = trainTo + 3 * DAY;
             SweepRun best = null;
             double bestValue = Double.NEGATIVE_INFINITY;
             for (SweepRun run : runs) {
@@ -384,21 +385,28 @@ class SweepsReportTest {
             }
             JsonNode w = windows.get(k);
             assertEquals(java.time.Instant.ofEpochMilli(trainFrom).toString(), w.get("train_from").textValue());
+            assertEquals(java.time.Instant.ofEpochMilli(trainTo).toString(), w.get("test_from").textValue());
             assertEquals(java.time.Instant.ofEpochMilli(testTo).toString(), w.get("test_to").textValue());
             assertEquals(best.id().toString(), w.get("strategy_run_id").textValue(), "window " + (k + 1));
+            chosen.add(best.id().toString());
+            assertEquals(best.fast(), w.get("params").get("sma_fast_window").intValue());
             assertClose(bestValue, w.get("in_sample").doubleValue(), "in-sample sharpe");
             assertClose(expected(best, trainTo, testTo, Figures::sharpe), w.get("out_of_sample").doubleValue(), "oos sharpe");
             double testReturn = expected(best, trainTo, testTo, Figures::netReturn);
+            double trainReturn = expected(best, trainFrom, trainTo, Figures::netReturn);
             assertClose(testReturn, w.get("out_of_sample_return").doubleValue(), "oos return");
+            assertClose(trainReturn, w.get("in_sample_return").doubleValue(), "in-sample return");
             oos *= 1 + testReturn;
-            is *= 1 + expected(best, trainFrom, trainTo, Figures::netReturn);
+            is *= 1 + trainReturn;
             assertClose(oos, w.get("out_of_sample_equity").doubleValue(), "running oos equity");
         }
+        assertTrue(chosen.size() > 1, "the data makes different windows choose different runs: " + chosen);
         assertClose(oos, wf.get("stitched").get("out_of_sample_equity").doubleValue(), "stitched oos");
         assertClose(is, wf.get("stitched").get("in_sample_equity").doubleValue(), "stitched in-sample");
-        // The benchmark: the best run by Sharpe over the out-of-sample span, days 20..41.
-        long oosFrom = START + 20 * DAY;
-        long oosTo = START + 41 * DAY;
+        // The benchmark: the best run by Sharpe over the out-of-sample span, days 7..43.
+        long oosFrom = START + 7 * DAY;
+        long oosTo = START + 43 * DAY;
+        assertEquals(java.time.Instant.ofEpochMilli(oosTo).toString(), wf.get("stitched").get("out_of_sample_to").textValue());
         SweepRun hindsight = null;
         for (SweepRun run : runs) {
             if (hindsight == null || expected(run, oosFrom, oosTo, Figures::sharpe) > expected(hindsight, oosFrom, oosTo, Figures::sharpe)) {
@@ -406,21 +414,26 @@ class SweepsReportTest {
             }
         }
         assertEquals(hindsight.id().toString(), wf.get("best_single_run").get("strategy_run_id").textValue());
+        assertClose(expected(hindsight, oosFrom, oosTo, Figures::sharpe), wf.get("best_single_run").get("value").doubleValue(),
+                "hindsight sharpe");
         assertClose(1 + expected(hindsight, oosFrom, oosTo, Figures::netReturn),
                 wf.get("best_single_run").get("equity").doubleValue(), "hindsight equity");
 
         // Text: a line per window and the three equities.
-        CliRunner.Result text = cli.run("sweeps", "walk-forward", id, "--train", "20d", "--test", "7d");
+        CliRunner.Result text = cli.run("sweeps", "walk-forward", id, "--train", "7d", "--test", "3d");
         assertEquals(0, text.exitCode(), text.err());
         List<String> lines = text.out().lines().toList();
-        assertTrue(lines.get(0).endsWith("train 20d  test 7d  windows 3"), lines.get(0));
-        assertTrue(lines.get(1).startsWith("WINDOW  TRAIN"), lines.get(1));
-        assertTrue(lines.get(2).startsWith("1       2024-06-01..2024-06-21  2024-06-21..2024-06-28  "
-                + windows.get(0).get("strategy_run_id").textValue()), lines.get(2));
-        assertTrue(lines.get(5).startsWith("stitched out-of-sample equity  " + String.format(java.util.Locale.ROOT, "%.6f", oos)),
-                lines.get(5));
-        assertTrue(lines.get(6).startsWith("stitched in-sample equity"), lines.get(6));
-        assertTrue(lines.get(7).startsWith("best single run over 2024-06-21..2024-07-12: " + hindsight.id()), lines.get(7));
+        assertEquals(17, lines.size(), text.out());
+        assertTrue(lines.get(0).endsWith("train 7d  test 3d  windows 12"), lines.get(0));
+        assertTrue(lines.get(1).matches("WINDOW +TRAIN +TEST +STRATEGY_RUN_ID +PARAMS +IS_SHARPE +OOS_SHARPE +IS_RETURN"
+                + " +OOS_RETURN +OOS_EQUITY"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("1       2024-06-01..2024-06-08  2024-06-08..2024-06-11  "
+                + windows.get(0).get("strategy_run_id").textValue() + "  sma_fast_window="), lines.get(2));
+        assertTrue(lines.get(14).startsWith("stitched out-of-sample equity  " + String.format(java.util.Locale.ROOT, "%.6f", oos)),
+                lines.get(14));
+        assertTrue(lines.get(15).startsWith("stitched in-sample equity      " + String.format(java.util.Locale.ROOT, "%.6f", is)),
+                lines.get(15));
+        assertTrue(lines.get(16).startsWith("best single run over 2024-06-08..2024-07-14: " + hindsight.id()), lines.get(16));
 
         // Exactly train + test days: one window; one day more than the data: exit 2.
         assertEquals(1, JSON.readTree(cli.run("sweeps", "walk-forward", id, "--train", "38d", "--test", "7d", "--json").out())
