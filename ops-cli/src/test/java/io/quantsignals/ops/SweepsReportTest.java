@@ -464,6 +464,9 @@ class SweepsReportTest {
         assertInvalid(cli.run("sweeps", "walk-forward", id, "--train", "30d", "--test", "0d"), "--test must be a whole number");
         assertInvalid(cli.run("sweeps", "walk-forward", id, "--train", "30d", "--test", "soon"), "--test must be a whole number");
         assertInvalid(cli.run("sweeps", "walk-forward", id, "--test", "7d"), "--train");
+        CliRunner.Result help = cli.run("sweeps", "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("  report ") && help.out().contains("  walk-forward "), help.out());
         // A database that is not there: exit 1, one line.
         CliRunner.Result down = cli.withEnv("DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/quant").run("sweeps", "report", id);
         assertEquals(1, down.exitCode(), down.err());

@@ -232,8 +232,9 @@ public final class SweepsCommand {
 
     @Command(name = "report", mixinStandardHelpOptions = true,
             description = {
-                "Rank a sweep's runs by one metric over their summaries (strategy_run_summaries), best first,"
-                    + " undefined (n/a) last; ties keep the sweep's run order.",
+                "Rank a sweep's runs by one metric over their summaries, best first.",
+                "",
+                "Figures from strategy_run_summaries; undefined (n/a) last; ties keep the sweep's run order.",
                 "",
                 "stdout: the ranked table (rank, run id, the params that vary, the figures), or with --json the same"
                     + " as JSON. --out also writes one self-contained HTML page: the table and a heat map of the"
@@ -296,8 +297,11 @@ public final class SweepsCommand {
 
     @Command(name = "walk-forward", mixinStandardHelpOptions = true,
             description = {
-                "Walk-forward test of a sweep over its summaries: windows anchored at the first UTC day of its"
-                    + " summaries train on [t, t+train) and test on [t+train, t+train+test), stepping by test, while"
+                "Walk-forward test of a sweep over its summaries: choose the best run on train days, trade it on"
+                    + " the test days that follow.",
+                "",
+                "Windows anchored at the first UTC day of the summaries train on [t, t+train) and test on"
+                    + " [t+train, t+train+test), stepping by test, while"
                     + " the whole test window is within the data. Per window the run with the best metric over the"
                     + " train window (ties: the earlier run in the sweep's order) is evaluated on the test window.",
                 "",
