@@ -38,6 +38,5 @@ CREATE TABLE IF NOT EXISTS strategy_run_summaries (
     worst_pnl        double precision NULL,
     worst_entry_time timestamptz      NULL,
     worst_duration_ms bigint          NULL,
-    updated_at       timestamptz      NOT NULL DEFAULT now(),
     PRIMARY KEY (strategy_run_id, symbol, period_start)
 );

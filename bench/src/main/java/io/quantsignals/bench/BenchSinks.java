@@ -1,5 +1,6 @@
 package io.quantsignals.bench;
 
+import io.quantsignals.core.analytics.PeriodSummary;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.ingest.RejectedTick;
 import io.quantsignals.job.killswitch.KillSwitchEvent;
@@ -119,5 +120,10 @@ final class BenchSinks implements JobSinks {
     @Override
     public Sink<KillSwitchEvent> killSwitchEvents() {
         return real.killSwitchEvents();
+    }
+
+    @Override
+    public Sink<PeriodSummary> runSummaries() {
+        return real.runSummaries();
     }
 }

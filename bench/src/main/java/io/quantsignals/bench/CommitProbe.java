@@ -1,5 +1,6 @@
 package io.quantsignals.bench;
 
+import io.quantsignals.core.analytics.PeriodSummary;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.ingest.RejectedTick;
 import io.quantsignals.job.killswitch.KillSwitchEvent;
@@ -57,6 +58,11 @@ record CommitProbe(JobSinks inner) implements JobSinks {
     @Override
     public Sink<KillSwitchEvent> killSwitchEvents() {
         return inner.killSwitchEvents();
+    }
+
+    @Override
+    public Sink<PeriodSummary> runSummaries() {
+        return inner.runSummaries();
     }
 
     private static <T> Sink<T> probed(Sink<T> sink) {

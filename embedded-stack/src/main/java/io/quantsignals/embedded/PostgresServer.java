@@ -250,7 +250,7 @@ public final class PostgresServer implements AutoCloseable {
     public void truncateAll() {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("TRUNCATE strategy_run_params_history, strategy_runs, strategy_sweeps, price_ticks, strategy_metrics,"
-                    + " strategy_positions_stream, rejected_ticks, kill_switch_events");
+                    + " strategy_positions_stream, strategy_run_summaries, rejected_ticks, kill_switch_events");
         } catch (SQLException e) {
             throw new IllegalStateException("truncate failed: " + e.getMessage(), e);
         }

@@ -189,6 +189,8 @@ public class QuantSignalsJob {
         metrics.sinkTo(sinks.metrics()).name("strategy_metrics").uid("metrics-sink");
         metrics.getSideOutput(SideOutputs.TRANSITIONS)
                 .sinkTo(sinks.transitions()).name("strategy_positions_stream").uid("transitions-sink");
+        metrics.getSideOutput(SideOutputs.RUN_SUMMARIES)
+                .sinkTo(sinks.runSummaries()).name("strategy_run_summaries").uid("run-summaries-sink");
         ticks.getSideOutput(SideOutputs.REJECTED)
                 .union(metrics.getSideOutput(SideOutputs.REJECTED))
                 .sinkTo(sinks.rejectedTicks()).name("rejected_ticks").uid("rejected-ticks-sink");
@@ -267,7 +269,7 @@ public class QuantSignalsJob {
      */
     static long watermarkTime(IncomingMessage message, long outOfOrdernessMillis) {
         Tick tick = message.tick;
-        if (tick == null || tick.replayRunId != null) {
+        if (tick == null || tick.isForReplayRuns()) {
             return Long.MIN_VALUE;
         }
         return tick.replayEnd ? tick.tsMillis + outOfOrdernessMillis : tick.tsMillis;

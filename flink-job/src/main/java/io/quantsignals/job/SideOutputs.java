@@ -1,5 +1,6 @@
 package io.quantsignals.job;
 
+import io.quantsignals.core.analytics.PeriodSummary;
 import io.quantsignals.job.ingest.RejectedTick;
 import io.quantsignals.job.killswitch.KillSwitchEvent;
 import io.quantsignals.job.signal.TransitionRecord;
@@ -14,6 +15,9 @@ public final class SideOutputs {
             new OutputTag<>("transitions", TypeInformation.of(TransitionRecord.class));
     public static final OutputTag<KillSwitchEvent> KILL_SWITCH_EVENTS =
             new OutputTag<>("kill-switch-events", TypeInformation.of(KillSwitchEvent.class));
+
+    public static final OutputTag<PeriodSummary> RUN_SUMMARIES =
+            new OutputTag<>("run-summaries", TypeInformation.of(PeriodSummary.class));
 
     private SideOutputs() {
     }

@@ -1,5 +1,6 @@
 package io.quantsignals.job;
 
+import io.quantsignals.core.analytics.PeriodSummary;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.ingest.RejectedTick;
 import io.quantsignals.job.killswitch.KillSwitchEvent;
@@ -41,5 +42,10 @@ record FailingSinks(PostgresSinks real, long metricsFailAfter, long ticksFailAft
 
     public Sink<KillSwitchEvent> killSwitchEvents() {
         return real.killSwitchEvents();
+    }
+
+    @Override
+    public Sink<PeriodSummary> runSummaries() {
+        return real.runSummaries();
     }
 }

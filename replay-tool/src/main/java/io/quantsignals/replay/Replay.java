@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -42,14 +41,14 @@ final class Replay {
     private final Speedup speedup;
     private final List<String> symbols;
     private final boolean symbolsFromRun;
-    private final UUID runId;
+    private final ReplayTarget target;
     private final boolean terminal;
     private final BooleanSupplier stop;
     private final PrintWriter out;
     private final PrintWriter err;
 
     Replay(Connection db, TickPublisher publisher, Instant start, Instant end, Speedup speedup, List<String> symbols,
-           boolean symbolsFromRun, UUID runId, boolean terminal, BooleanSupplier stop, PrintWriter out,
+           boolean symbolsFromRun, ReplayTarget target, boolean terminal, BooleanSupplier stop, PrintWriter out,
            PrintWriter err) {
         this.db = db;
         this.publisher = publisher;
@@ -58,7 +57,7 @@ final class Replay {
         this.speedup = speedup;
         this.symbols = symbols;
         this.symbolsFromRun = symbolsFromRun;
-        this.runId = runId;
+        this.target = target;
         this.terminal = terminal;
         this.stop = stop;
         this.out = out;
@@ -66,7 +65,7 @@ final class Replay {
     }
 
     int run() throws SQLException {
-        TickMessages messages = new TickMessages(runId);
+        TickMessages messages = new TickMessages(target);
         Pacer pacer = new Pacer(speedup);
         Set<String> published = new LinkedHashSet<>();
         Map<String, byte[]> keys = new HashMap<>();
@@ -97,9 +96,9 @@ final class Replay {
                             key = symbol.getBytes(StandardCharsets.UTF_8);
                             keys.put(symbol, key);
                             published.add(symbol);
-                            if (runId != null) {
+                            if (target != null) {
                                 // Same key, so it reaches the job before the symbol's first tick.
-                                publisher.send(key, messages.runResetMarker(symbol, ts));
+                                publisher.send(key, messages.targetResetMarker(symbol, ts));
                             }
                         }
                         publisher.send(key, messages.tick(symbol, ts, chunk.price[i], chunk.hasVolume[i],
@@ -124,9 +123,9 @@ final class Replay {
         publisher.flush();
         long endMillis = end.toEpochMilli();
         int markers;
-        if (runId != null) {
+        if (target != null) {
             for (String symbol : published) {
-                publisher.send(keys.get(symbol), messages.runEndMarker(symbol, endMillis));
+                publisher.send(keys.get(symbol), messages.targetEndMarker(symbol, endMillis));
             }
             markers = published.size();
         } else {
@@ -140,7 +139,7 @@ final class Replay {
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         String markerText = markers + " end marker" + (markers == 1 ? "" : "s") + " at " + end
-                + (runId != null ? " (one per symbol)" : " (one per partition)");
+                + (target != null ? " (one per symbol)" : " (one per partition)");
         if (count == 0) {
             out.println("0 ticks found in [" + start + ", " + end + ")" + symbolText()
                     + "; sent " + markerText + " to topic '" + publisher.topic() + "'; all acknowledged");
@@ -148,7 +147,7 @@ final class Replay {
             out.println(String.format(Locale.ROOT, "replayed %d ticks of %d symbol%s (event time %s to %s) to topic '%s'"
                             + "%s in %.3f s (%.0f ticks/s); sent %s; all acknowledged",
                     count, published.size(), published.size() == 1 ? "" : "s", Instant.ofEpochMilli(firstTs), progress.reached(),
-                    publisher.topic(), runId == null ? "" : " for run " + runId, seconds, count / Math.max(seconds, 1e-9),
+                    publisher.topic(), target == null ? "" : " for " + target.describe(), seconds, count / Math.max(seconds, 1e-9),
                     markerText));
         }
         return ExitCodes.OK;
@@ -178,7 +177,7 @@ final class Replay {
         sb.append(" -> topic '").append(publisher.topic()).append("' (").append(publisher.partitions())
                 .append(publisher.partitions() == 1 ? " partition" : " partitions").append(") on ")
                 .append(publisher.bootstrap());
-        sb.append(runId == null ? ", marked replayed" : ", for run " + runId);
+        sb.append(target == null ? ", marked replayed" : ", for " + target.describe());
         sb.append(", speedup ").append(speedup);
         if (!speedup.isMax() && summary.count() > 0) {
             long eventMillis = summary.last().toEpochMilli() - summary.first().toEpochMilli();

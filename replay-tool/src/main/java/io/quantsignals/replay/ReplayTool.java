@@ -9,6 +9,7 @@ import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.run.StrategyRun;
+import io.quantsignals.core.run.SweepStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,8 +52,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
             "Re-publish the price ticks stored in price_ticks for [--start-ts, --end-ts) to Kafka in event-time "
                     + "order, spacing them by their original gaps divided by --speedup, then send end-of-replay "
                     + "markers so the job completes the last bar. With --run-id (a REPLAY run) the ticks are evaluated "
-                    + "for that run only; without it they are ordinary ticks for the LIVE and PAPER runs, marked "
-                    + "\"replayed\": true.",
+                    + "for that run only, with --sweep-id for every active run of the sweep (published once); without "
+                    + "either they are ordinary ticks for the LIVE and PAPER runs, marked \"replayed\": true.",
             "",
             "Exit codes: 0 every tick acknowledged by Kafka, 1 runtime failure, 2 invalid usage (nothing published, "
                     + "nothing deleted), 130 interrupted.",
@@ -91,9 +92,14 @@ public final class ReplayTool implements Callable<Integer> {
                     + "already has results, unless --reset.")
     UUID runId;
 
+    @Option(names = "--sweep-id", paramLabel = "UUID", converter = RunIdConverter.SweepIdConverter.class,
+            description = "Replay once for every active run of this sweep ('ops-cli sweeps create'; its ticks carry "
+                    + "replay_sweep_id). Refused when a run of the sweep already has results, unless --reset.")
+    UUID sweepId;
+
     @Option(names = "--reset",
-            description = "With --run-id: first delete the run's rows from strategy_metrics and "
-                    + "strategy_positions_stream (one transaction).")
+            description = "With --run-id or --sweep-id: first delete the run's (the sweep's runs') rows from "
+                    + "strategy_metrics, strategy_positions_stream and strategy_run_summaries (one transaction).")
     boolean reset;
 
     @Mixin
@@ -188,17 +194,22 @@ public final class ReplayTool implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (Connection db = database.connect()) {
             boolean symbolsFromRun = false;
-            if (runId != null) {
-                StrategyRun run = checkRun(db);
-                List<String> traded = run.params().symbols();
+            List<UUID> runs = List.of();
+            ReplayTarget target = null;
+            if (runId != null || sweepId != null) {
+                runs = runId != null ? List.of(checkRun(db).id()) : checkSweep(db);
+                target = runId != null ? ReplayTarget.run(runId) : ReplayTarget.sweep(sweepId);
+                checkNoResults(db, runs, target);
+                List<String> traded = tradedSymbols(db, runs);
                 if (wanted == null && traded != null) {
                     wanted = traded;
                     symbolsFromRun = true;
                 } else if (wanted != null && traded != null) {
                     List<String> ignored = wanted.stream().filter(s -> !traded.contains(s)).toList();
                     if (!ignored.isEmpty()) {
-                        err.println("replay-tool: warning: run " + runId + " does not trade " + String.join(",", ignored)
-                                + " (its symbols: " + String.join(",", traded) + "); the job will ignore those ticks");
+                        err.println("replay-tool: warning: " + target.describe() + " does not trade "
+                                + String.join(",", ignored) + " (its symbols: " + String.join(",", traded)
+                                + "); the job will ignore those ticks");
                     }
                 }
             }
@@ -212,9 +223,9 @@ public final class ReplayTool implements Callable<Integer> {
                     return EXIT_INTERRUPTED;
                 }
                 if (reset) {
-                    reset(db, err);
+                    reset(db, runs, target, err);
                 }
-                Replay replay = new Replay(db, publisher, start, end, speedup, wanted, symbolsFromRun, runId, terminal,
+                Replay replay = new Replay(db, publisher, start, end, speedup, wanted, symbolsFromRun, target, terminal,
                         this::stopRequested, out, err);
                 return replay.run();
             }
@@ -226,8 +237,11 @@ public final class ReplayTool implements Callable<Integer> {
         if (!end.isAfter(start)) {
             throw new InvalidInputException("--end-ts (" + end + ") must be after --start-ts (" + start + ")");
         }
-        if (reset && runId == null) {
-            throw new InvalidInputException("--reset needs --run-id (it deletes that run's results)");
+        if (runId != null && sweepId != null) {
+            throw new InvalidInputException("--run-id and --sweep-id exclude each other: replay for one run or for a sweep");
+        }
+        if (reset && runId == null && sweepId == null) {
+            throw new InvalidInputException("--reset needs --run-id or --sweep-id (it deletes that run's results)");
         }
         if (kafka == null || kafka.isBlank()) {
             throw new InvalidInputException("no Kafka bootstrap servers given (--kafka / KAFKA_BOOTSTRAP_SERVERS)");
@@ -253,7 +267,7 @@ public final class ReplayTool implements Callable<Integer> {
         return new ArrayList<>(unique);
     }
 
-    /** The run must exist, be a REPLAY run, be active and (unless --reset) have no results yet. */
+    /** The run must exist, be a REPLAY run and be active. */
     private StrategyRun checkRun(Connection db) throws SQLException {
         Optional<StrategyRun> found = new RunStore(db).find(runId);
         if (found.isEmpty()) {
@@ -268,42 +282,85 @@ public final class ReplayTool implements Callable<Integer> {
             throw new InvalidInputException("run " + runId + " has ended (at " + run.endedAt()
                     + "): create a new REPLAY run with 'ops-cli runs create'");
         }
-        if (!reset) {
-            try (PreparedStatement s = db.prepareStatement(
-                    "SELECT EXISTS (SELECT 1 FROM strategy_metrics WHERE strategy_run_id = ?),"
-                            + " EXISTS (SELECT 1 FROM strategy_positions_stream WHERE strategy_run_id = ?)")) {
-                s.setObject(1, runId);
-                s.setObject(2, runId);
-                try (ResultSet rs = s.executeQuery()) {
-                    rs.next();
-                    boolean metrics = rs.getBoolean(1);
-                    boolean positions = rs.getBoolean(2);
-                    if (metrics || positions) {
-                        throw new InvalidInputException("run " + runId + " already has results (rows in "
-                                + (metrics && positions ? "strategy_metrics and strategy_positions_stream"
-                                : metrics ? "strategy_metrics" : "strategy_positions_stream")
-                                + "): add --reset to delete them and replay again");
-                    }
-                }
-            }
-        }
         return run;
     }
 
-    /** Deletes the run's metrics and transitions in one transaction. */
-    private void reset(Connection db, PrintWriter err) throws SQLException {
+    /** The sweep must exist and have an active run; returns those runs' ids. */
+    private List<UUID> checkSweep(Connection db) throws SQLException {
+        SweepStore sweeps = new SweepStore(db);
+        if (sweeps.find(sweepId).isEmpty()) {
+            throw new InvalidInputException("unknown sweep id " + sweepId + " (see 'ops-cli sweeps list')");
+        }
+        List<UUID> active = sweeps.runs(sweepId).stream().filter(StrategyRun::active).map(StrategyRun::id).toList();
+        if (active.isEmpty()) {
+            throw new InvalidInputException("sweep " + sweepId + " has no active run: every run of it has ended");
+        }
+        return active;
+    }
+
+    /** Unless --reset: no run of the replay may have results yet (a replay adds to them otherwise). */
+    private void checkNoResults(Connection db, List<UUID> runs, ReplayTarget target) throws SQLException {
+        if (reset) {
+            return;
+        }
+        UUID[] ids = runs.toArray(UUID[]::new);
+        try (PreparedStatement s = db.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM strategy_metrics WHERE strategy_run_id = ANY (?)),"
+                        + " EXISTS (SELECT 1 FROM strategy_positions_stream WHERE strategy_run_id = ANY (?)),"
+                        + " EXISTS (SELECT 1 FROM strategy_run_summaries WHERE strategy_run_id = ANY (?))")) {
+            for (int i = 1; i <= 3; i++) {
+                s.setArray(i, db.createArrayOf("uuid", ids));
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                List<String> tables = new ArrayList<>();
+                String[] names = {"strategy_metrics", "strategy_positions_stream", "strategy_run_summaries"};
+                for (int i = 0; i < names.length; i++) {
+                    if (rs.getBoolean(i + 1)) {
+                        tables.add(names[i]);
+                    }
+                }
+                if (!tables.isEmpty()) {
+                    throw new InvalidInputException(target.describe() + " already has results (rows in "
+                            + String.join(" and ", tables) + "): add --reset to delete them and replay again");
+                }
+            }
+        }
+    }
+
+    /** The symbols the runs trade (null if one trades every symbol), in first-seen order. */
+    private static List<String> tradedSymbols(Connection db, List<UUID> runs) throws SQLException {
+        RunStore store = new RunStore(db);
+        LinkedHashSet<String> symbols = new LinkedHashSet<>();
+        for (UUID id : runs) {
+            List<String> traded = store.find(id).orElseThrow().params().symbols();
+            if (traded == null) {
+                return null;
+            }
+            symbols.addAll(traded);
+        }
+        return new ArrayList<>(symbols);
+    }
+
+    /** Deletes the runs' metrics, transitions and summaries in one transaction. */
+    private void reset(Connection db, List<UUID> runs, ReplayTarget target, PrintWriter err) throws SQLException {
         boolean autoCommit = db.getAutoCommit();
         db.setAutoCommit(false);
-        try (PreparedStatement metrics = db.prepareStatement("DELETE FROM strategy_metrics WHERE strategy_run_id = ?");
+        try (PreparedStatement metrics = db.prepareStatement("DELETE FROM strategy_metrics WHERE strategy_run_id = ANY (?)");
              PreparedStatement positions = db.prepareStatement(
-                     "DELETE FROM strategy_positions_stream WHERE strategy_run_id = ?")) {
-            metrics.setObject(1, runId);
+                     "DELETE FROM strategy_positions_stream WHERE strategy_run_id = ANY (?)");
+             PreparedStatement summaries = db.prepareStatement(
+                     "DELETE FROM strategy_run_summaries WHERE strategy_run_id = ANY (?)")) {
+            java.sql.Array ids = db.createArrayOf("uuid", runs.toArray(UUID[]::new));
+            metrics.setArray(1, ids);
             int m = metrics.executeUpdate();
-            positions.setObject(1, runId);
+            positions.setArray(1, ids);
             int p = positions.executeUpdate();
+            summaries.setArray(1, ids);
+            int r = summaries.executeUpdate();
             db.commit();
-            err.println("replay-tool: --reset: deleted " + m + " strategy_metrics and " + p
-                    + " strategy_positions_stream rows of run " + runId);
+            err.println("replay-tool: --reset: deleted " + m + " strategy_metrics, " + p
+                    + " strategy_positions_stream and " + r + " strategy_run_summaries rows of " + target.describe());
         } catch (SQLException | RuntimeException e) {
             db.rollback();
             throw e;

@@ -11,7 +11,8 @@ import java.util.UUID;
  * The JSON the replay tool writes (SPEC §3, §7): replayed ticks and end-of-replay markers.
  *
  * <p>Tick: {@code {"symbol":S,"price":P,"ts":<epoch ms>,"volume":V,<marking>}} where the marking
- * is {@code "replay_run_id":"<uuid>"} for a run and {@code "replayed":true} otherwise, and
+ * is {@code "replay_run_id":"<uuid>"} for a run, {@code "replay_sweep_id":"<uuid>"} for a sweep and
+ * {@code "replayed":true} otherwise, and
  * {@code volume} is left out when it is SQL NULL. {@code P} is the exact decimal (at most 8
  * decimals, no exponent, no trailing zeros) of {@link ScaledPrice#fromDouble}, so the job's
  * {@link ScaledPrice#parse} reads back exactly the price the database holds. {@code V} is the
@@ -23,7 +24,8 @@ import java.util.UUID;
  * silently (SPEC §3). The table's {@code CHECK (price > 0)} makes these cases theoretical.
  *
  * <p>End markers: {@code {"symbol":S,"ts":<end ms>,"replay_run_id":"R","replay_end":true}} per
- * symbol for a run, {@code {"ts":<end ms>,"replay_end":true}} per partition otherwise.
+ * symbol for a run (a sweep: {@code "replay_sweep_id"}), {@code {"ts":<end ms>,"replay_end":true}}
+ * per partition otherwise.
  *
  * <p>An instance reuses one buffer: not thread-safe.
  */
@@ -33,13 +35,14 @@ final class TickMessages {
     private static final long SCALE = ScaledPrice.SCALE;
 
     private final StringBuilder sb = new StringBuilder(160);
-    /** {@code ,"replay_run_id":"…"} or {@code ,"replayed":true}, precomputed. */
+    /** {@code ,"replay_run_id":"…"}, {@code ,"replay_sweep_id":"…"} or {@code ,"replayed":true}, precomputed. */
     private final String marking;
-    private final String runId;
+    private final ReplayTarget target;
 
-    TickMessages(UUID runId) {
-        this.runId = runId == null ? null : runId.toString();
-        this.marking = runId == null ? ",\"replayed\":true" : ",\"replay_run_id\":\"" + this.runId + "\"";
+    /** @param target the run or sweep the replay is for, or null */
+    TickMessages(ReplayTarget target) {
+        this.target = target;
+        this.marking = target == null ? ",\"replayed\":true" : ",\"" + target.field() + "\":\"" + target.id() + "\"";
     }
 
     /** One tick; {@code volume} is ignored when {@code hasVolume} is false. */
@@ -58,32 +61,30 @@ final class TickMessages {
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The end marker of one symbol of a run (only with a run id). */
-    byte[] runEndMarker(String symbol, long endMillis) {
-        if (runId == null) {
-            throw new IllegalStateException("a per-symbol end marker needs a run id");
+    /** The end marker of one symbol of a run or sweep (only with a target). */
+    byte[] targetEndMarker(String symbol, long endMillis) {
+        if (target == null) {
+            throw new IllegalStateException("a per-symbol end marker needs a run or sweep id");
         }
         sb.setLength(0);
         sb.append("{\"symbol\":");
         appendString(symbol);
-        sb.append(",\"ts\":").append(endMillis).append(",\"replay_run_id\":\"").append(runId)
-                .append("\",\"replay_end\":true}");
+        sb.append(",\"ts\":").append(endMillis).append(marking).append(",\"replay_end\":true}");
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /**
-     * The start marker sent before a symbol's first tick in a replay for a run: the job then
-     * evaluates that (run, symbol) from a fresh state, so a run replayed again starts clean.
+     * The start marker sent before a symbol's first tick in a replay for a run or sweep: the job then
+     * evaluates that symbol from a fresh state, so a run replayed again starts clean.
      */
-    byte[] runResetMarker(String symbol, long firstTickMillis) {
-        if (runId == null) {
-            throw new IllegalStateException("a reset marker needs a run id");
+    byte[] targetResetMarker(String symbol, long firstTickMillis) {
+        if (target == null) {
+            throw new IllegalStateException("a reset marker needs a run or sweep id");
         }
         sb.setLength(0);
         sb.append("{\"symbol\":");
         appendString(symbol);
-        sb.append(",\"ts\":").append(firstTickMillis).append(",\"replay_run_id\":\"").append(runId)
-                .append("\",\"replay_reset\":true}");
+        sb.append(",\"ts\":").append(firstTickMillis).append(marking).append(",\"replay_reset\":true}");
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -212,6 +212,66 @@ class ReplayToolTest {
         assertEquals(0, Fixtures.size(kafka, topic2));
     }
 
+    /**
+     * {@code --sweep-id}: the window once, every message marked with the sweep (a reset and an end
+     * marker per symbol, as for a run), only the symbols the sweep's runs trade; refused without
+     * {@code --reset} once a run of the sweep has results, and {@code --reset} deletes exactly the
+     * sweep's runs' results.
+     */
+    @Test
+    void sweepReplayPublishesOnceForEveryRunOfTheSweep() throws Exception {
+        String topic = TickTopics.newTopic(1);
+        UUID sweep;
+        try (var c = postgres.connect()) {
+            sweep = new io.quantsignals.core.run.SweepStore(c).create("sma_cross", "{}",
+                    io.quantsignals.core.run.StoreMetrics.SUMMARY, "test", List.of(
+                            new StrategyParams(2, 5, 1, 0, 0, 60, false, List.of("A"), null),
+                            new StrategyParams(3, 5, 1, 0, 0, 60, false, List.of("A"), null))).id();
+        }
+        UUID other = StrategyRows.createRun(RunType.REPLAY, StrategyParams.of(2, 5));
+        Fixtures.addResults(postgres, other, 3, 1);
+        Fixtures.insertTicks(postgres, List.of(new Row(at(0), "A", 1, null), new Row(at(1_000), "B", 2, null),
+                new Row(at(2_000), "A", 3, null)));
+
+        ReplayRunner.Result r = to(topic).run("--start-ts", START.toString(), "--end-ts", END.toString(),
+                "--speedup", "max", "--sweep-id", sweep.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        String marking = ",\"replay_sweep_id\":\"" + sweep + "\"";
+        assertEquals(List.of(
+                        "{\"symbol\":\"A\",\"ts\":" + START_MS + marking + ",\"replay_reset\":true}",
+                        "{\"symbol\":\"A\",\"price\":1,\"ts\":" + START_MS + marking + "}",
+                        "{\"symbol\":\"A\",\"price\":3,\"ts\":" + (START_MS + 2_000) + marking + "}",
+                        "{\"symbol\":\"A\",\"ts\":" + END_MS + marking + ",\"replay_end\":true}"),
+                Fixtures.readAll(kafka, topic).stream().map(Rec::value).toList(), "B is traded by no run of the sweep");
+
+        UUID first;
+        try (var c = postgres.connect()) {
+            first = new io.quantsignals.core.run.SweepStore(c).runs(sweep).get(0).id();
+        }
+        Fixtures.addResults(postgres, first, 2, 1);
+        ReplayRunner.Result refused = to(topic).run("--start-ts", START.toString(), "--end-ts", END.toString(),
+                "--speedup", "max", "--sweep-id", sweep.toString());
+        assertEquals(2, refused.exitCode());
+        assertTrue(refused.err().contains("sweep " + sweep + " already has results") && refused.err().contains("--reset"),
+                refused.err());
+
+        ReplayRunner.Result reset = to(topic).run("--start-ts", START.toString(), "--end-ts", END.toString(),
+                "--speedup", "max", "--sweep-id", sweep.toString(), "--reset");
+        assertEquals(0, reset.exitCode(), reset.err());
+        assertTrue(reset.err().contains("deleted 2 strategy_metrics, 1 strategy_positions_stream and 0 "
+                + "strategy_run_summaries rows of sweep " + sweep), reset.err());
+        assertEquals(3, Fixtures.resultCounts(postgres, other)[0], "another run's results are kept");
+
+        ReplayRunner.Result both = to(topic).run("--start-ts", START.toString(), "--end-ts", END.toString(),
+                "--speedup", "max", "--sweep-id", sweep.toString(), "--run-id", other.toString());
+        assertEquals(2, both.exitCode());
+        assertTrue(both.err().contains("--run-id and --sweep-id exclude each other"), both.err());
+        ReplayRunner.Result unknown = to(topic).run("--start-ts", START.toString(), "--end-ts", END.toString(),
+                "--speedup", "max", "--sweep-id", UUID.randomUUID().toString());
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("unknown sweep id"), unknown.err());
+    }
+
     @Test
     void resetDeletesExactlyThatRunsResultsBeforeReplaying() throws Exception {
         String topic = TickTopics.newTopic(1);
@@ -230,7 +290,8 @@ class ReplayToolTest {
                 "--speedup", "max", "--run-id", run.toString(), "--reset");
 
         assertEquals(0, r.exitCode(), r.err());
-        assertTrue(r.err().contains("deleted 4 strategy_metrics and 2 strategy_positions_stream rows"), r.err());
+        assertTrue(r.err().contains("deleted 4 strategy_metrics, 2 strategy_positions_stream and 0 strategy_run_summaries rows"),
+                r.err());
         assertEquals(List.of(0L, 0L), List.of(Fixtures.resultCounts(postgres, run)[0], Fixtures.resultCounts(postgres, run)[1]));
         long[] kept = Fixtures.resultCounts(postgres, other);
         assertEquals(3, kept[0]);

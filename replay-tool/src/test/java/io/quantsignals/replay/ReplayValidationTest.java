@@ -103,7 +103,7 @@ class ReplayValidationTest {
                 Arguments.of("an ended run with --reset", "--start-ts " + START + " --end-ts " + END
                         + " --speedup max --run-id {ended} --reset", "has ended"),
                 Arguments.of("--reset without --run-id", "--start-ts " + START + " --end-ts " + END
-                        + " --speedup max --reset", "--reset needs --run-id"),
+                        + " --speedup max --reset", "--reset needs --run-id or --sweep-id"),
                 Arguments.of("a run with results, no --reset", "--start-ts " + START + " --end-ts " + END
                         + " --speedup max --run-id {used}", "add --reset"),
                 Arguments.of("empty symbol", "--start-ts " + START + " --end-ts " + END + " --speedup max --symbols A,,B",

@@ -81,21 +81,44 @@ class TickMessagesTest {
     @Test
     void runTicksAndMarkersCarryTheRunId() {
         UUID run = UUID.fromString("123e4567-e89b-12d3-a456-426614174000");
-        TickMessages messages = new TickMessages(run);
+        TickMessages messages = new TickMessages(ReplayTarget.run(run));
         assertEquals("{\"symbol\":\"BTCUSD\",\"price\":800.01,\"ts\":1717243200000,\"volume\":0.1,"
                         + "\"replay_run_id\":\"123e4567-e89b-12d3-a456-426614174000\"}",
                 s(messages.tick("BTCUSD", 1_717_243_200_000L, 800.01, true, 0.1)));
         assertEquals("{\"symbol\":\"BTCUSD\",\"ts\":1717250400000,\"replay_run_id\":"
                         + "\"123e4567-e89b-12d3-a456-426614174000\",\"replay_end\":true}",
-                s(messages.runEndMarker("BTCUSD", 1_717_250_400_000L)));
+                s(messages.targetEndMarker("BTCUSD", 1_717_250_400_000L)));
         assertEquals("{\"ts\":1717250400000,\"replay_end\":true}", s(TickMessages.partitionEndMarker(1_717_250_400_000L)));
 
         Tick tick = new Tick();
-        assertNull(TickParser.parse(messages.runEndMarker("BTCUSD", 5), tick));
+        assertNull(TickParser.parse(messages.targetEndMarker("BTCUSD", 5), tick));
         assertTrue(tick.replayEnd);
         assertEquals("123e4567-e89b-12d3-a456-426614174000", tick.replayRunId);
         assertNull(TickParser.parse(TickMessages.partitionEndMarker(5), tick));
         assertTrue(tick.replayEnd);
+    }
+
+    @Test
+    void sweepTicksAndMarkersCarryTheSweepIdAndParseBack() {
+        UUID sweep = UUID.fromString("223e4567-e89b-12d3-a456-426614174000");
+        TickMessages messages = new TickMessages(ReplayTarget.sweep(sweep));
+        assertEquals("{\"symbol\":\"BTCUSD\",\"price\":800.01,\"ts\":5,"
+                        + "\"replay_sweep_id\":\"223e4567-e89b-12d3-a456-426614174000\"}",
+                s(messages.tick("BTCUSD", 5, 800.01, false, 0)));
+        assertEquals("{\"symbol\":\"BTCUSD\",\"ts\":4,\"replay_sweep_id\":"
+                        + "\"223e4567-e89b-12d3-a456-426614174000\",\"replay_reset\":true}",
+                s(messages.targetResetMarker("BTCUSD", 4)));
+
+        Tick tick = new Tick();
+        assertNull(TickParser.parse(messages.tick("BTCUSD", 5, 800.01, false, 0), tick));
+        assertEquals(sweep.toString(), tick.replaySweepId);
+        assertNull(tick.replayRunId);
+        assertTrue(tick.isForReplayRuns());
+        assertNull(TickParser.parse(messages.targetEndMarker("BTCUSD", 9), tick));
+        assertTrue(tick.replayEnd);
+        assertEquals(sweep.toString(), tick.replaySweepId);
+        assertNull(TickParser.parse(messages.targetResetMarker("BTCUSD", 4), tick));
+        assertTrue(tick.replayReset);
     }
 
     @Test

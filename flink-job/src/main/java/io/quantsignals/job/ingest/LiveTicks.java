@@ -25,7 +25,7 @@ public class LiveTicks extends RichFlatMapFunction<IncomingMessage, Tick> {
     @Override
     public void flatMap(IncomingMessage message, Collector<Tick> out) {
         Tick t = message.tick;
-        if (t != null && !t.replayed && t.replayRunId == null && !t.replayEnd) {
+        if (t != null && !t.replayed && !t.isForReplayRuns() && !t.replayEnd) {
             archived.inc();
             out.collect(t);
         } else {

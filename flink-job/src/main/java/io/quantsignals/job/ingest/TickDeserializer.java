@@ -62,7 +62,7 @@ public class TickDeserializer implements KafkaRecordDeserializationSchema<Incomi
             return rejected(record, receivedAt, rejection.text());
         }
         long latestAllowed = System.currentTimeMillis() + maxFutureSkewMillis;
-        if (tick.replayRunId == null && tick.tsMillis > latestAllowed) {
+        if (!tick.isForReplayRuns() && tick.tsMillis > latestAllowed) {
             return rejected(record, receivedAt, RejectReason.FUTURE_TIMESTAMP + ": ts " + Instant.ofEpochMilli(tick.tsMillis)
                     + " is more than " + Durations.format(Duration.ofMillis(maxFutureSkewMillis))
                     + " past the job's clock (" + Instant.ofEpochMilli(latestAllowed - maxFutureSkewMillis) + ")");

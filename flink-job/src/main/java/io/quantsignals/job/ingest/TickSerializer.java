@@ -18,7 +18,7 @@ import java.io.IOException;
  * fixed order with the three flags in one byte.
  *
  * <p>Format, version 1: symbol, tsMillis, priceScaled, volume, flags (replayed, replayEnd,
- * replayReset), replayRunId (nullable), source, sourceSeq, receivedAtMillis. Strings are written
+ * replayReset), replayRunId (nullable), replaySweepId (nullable), source, sourceSeq, receivedAtMillis. Strings are written
  * with {@link StringValue#writeString}, which also encodes null.
  */
 public final class TickSerializer extends TypeSerializerSingleton<Tick> {
@@ -49,6 +49,7 @@ public final class TickSerializer extends TypeSerializerSingleton<Tick> {
         t.priceScaled = from.priceScaled;
         t.volume = from.volume;
         t.replayRunId = from.replayRunId;
+        t.replaySweepId = from.replaySweepId;
         t.replayed = from.replayed;
         t.replayEnd = from.replayEnd;
         t.replayReset = from.replayReset;
@@ -76,6 +77,7 @@ public final class TickSerializer extends TypeSerializerSingleton<Tick> {
         out.writeDouble(t.volume);
         out.writeByte((t.replayed ? REPLAYED : 0) | (t.replayEnd ? REPLAY_END : 0) | (t.replayReset ? REPLAY_RESET : 0));
         StringValue.writeString(t.replayRunId, out);
+        StringValue.writeString(t.replaySweepId, out);
         StringValue.writeString(t.source, out);
         out.writeLong(t.sourceSeq);
         out.writeLong(t.receivedAtMillis);
@@ -93,6 +95,7 @@ public final class TickSerializer extends TypeSerializerSingleton<Tick> {
         t.replayEnd = (flags & REPLAY_END) != 0;
         t.replayReset = (flags & REPLAY_RESET) != 0;
         t.replayRunId = StringValue.readString(in);
+        t.replaySweepId = StringValue.readString(in);
         t.source = StringValue.readString(in);
         t.sourceSeq = in.readLong();
         t.receivedAtMillis = in.readLong();

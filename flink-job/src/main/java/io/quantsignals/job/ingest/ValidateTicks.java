@@ -38,7 +38,7 @@ public class ValidateTicks extends ProcessFunction<IncomingMessage, Tick> {
     public void processElement(IncomingMessage message, Context ctx, Collector<Tick> out) {
         ticksIn.inc();
         Tick tick = message.tick;
-        if (tick != null && tick.replayEnd && tick.replayRunId == null) {
+        if (tick != null && tick.replayEnd && !tick.isForReplayRuns()) {
             replayEndMarkers.inc();
         } else if (tick != null) {
             ticksValid.inc();

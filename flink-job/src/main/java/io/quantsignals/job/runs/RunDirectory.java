@@ -42,6 +42,8 @@ public final class RunDirectory {
     private List<RunConfig> startupSnapshot;
     /** The broadcast runs as a list, built once per snapshot: every tick iterates them. */
     private List<RunConfig> broadcastRuns;
+    /** The active REPLAY runs by sweep id, built from the active runs once per snapshot: every sweep tick looks here. */
+    private Map<String, ReplayStream> sweeps;
     private final Map<String, RunConfig> lookedUp = new HashMap<>();
     private final Map<String, Long> missedAt = new HashMap<>();
 
@@ -51,6 +53,11 @@ public final class RunDirectory {
 
     public boolean inScope(String runId) {
         return reader.inScope(runId);
+    }
+
+    /** Whether the job evaluates one run only ({@code --strategy-run-id}). */
+    public boolean scoped() {
+        return reader.scoped();
     }
 
     /** Whether a runs snapshot has been broadcast to this operator (or restored from a checkpoint). */
@@ -115,6 +122,47 @@ public final class RunDirectory {
         return lookUp(runId);
     }
 
+    /**
+     * The active REPLAY runs of a sweep (in this job's scope), or null if it has none. A sweep
+     * created a moment before its replay is read from the database, like a single run (see the
+     * class comment).
+     */
+    public ReplayStream sweep(String sweepId, ReadOnlyBroadcastState<String, RunConfig> runs,
+                                     ReadOnlyBroadcastState<String, Long> meta) throws Exception {
+        if (sweeps == null) {
+            sweeps = bySweep(active(runs, meta));
+        }
+        ReplayStream known = sweeps.get(sweepId);
+        if (known != null) {
+            return known;
+        }
+        String missKey = "sweep " + sweepId;
+        Long missed = missedAt.get(missKey);
+        long now = System.currentTimeMillis();
+        if (missed != null && now - missed < MISS_MEMORY_MILLIS) {
+            return null;
+        }
+        ReplayStream read = bySweep(reader.readActive().runs).get(sweepId);
+        if (read == null) {
+            missedAt.put(missKey, now);
+            return null;
+        }
+        sweeps.put(sweepId, read);
+        return read;
+    }
+
+    private static Map<String, ReplayStream> bySweep(List<RunConfig> active) {
+        Map<String, List<RunConfig>> runs = new HashMap<>();
+        for (RunConfig run : active) {
+            if (run.sweepId != null && run.isReplay()) {
+                runs.computeIfAbsent(run.sweepId, k -> new ArrayList<>()).add(run);
+            }
+        }
+        Map<String, ReplayStream> index = new HashMap<>();
+        runs.forEach((sweepId, list) -> index.put(sweepId, ReplayStream.ofSweep(sweepId, list)));
+        return index;
+    }
+
     private RunConfig lookUp(String runId) throws SQLException {
         RunConfig cached = lookedUp.get(runId);
         if (cached != null) {
@@ -139,6 +187,7 @@ public final class RunDirectory {
     public void onSnapshot() {
         startupSnapshot = null;
         broadcastRuns = null;
+        sweeps = null;
         lookedUp.clear();
         missedAt.clear();
     }

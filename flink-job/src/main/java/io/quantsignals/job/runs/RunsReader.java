@@ -43,6 +43,11 @@ public class RunsReader implements Serializable, AutoCloseable {
         this.costDefaults = costDefaults;
     }
 
+    /** Whether the job evaluates one run only ({@code --strategy-run-id}). */
+    public boolean scoped() {
+        return onlyRunId != null;
+    }
+
     /** Whether this job evaluates that run at all. */
     public boolean inScope(String runId) {
         return onlyRunId == null || onlyRunId.equals(runId);

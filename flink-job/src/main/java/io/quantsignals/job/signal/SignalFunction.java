@@ -1,7 +1,13 @@
 package io.quantsignals.job.signal;
 
+import io.quantsignals.core.analytics.PeriodSummary;
+import io.quantsignals.core.analytics.SummaryAccumulator;
+import io.quantsignals.core.analytics.SummaryState;
 import io.quantsignals.core.strategy.BarResult;
+import io.quantsignals.core.strategy.PendingBar;
 import io.quantsignals.core.strategy.PositionTransition;
+import io.quantsignals.core.strategy.ReplayBars;
+import io.quantsignals.core.strategy.ReplayBarsState;
 import io.quantsignals.core.strategy.RunSymbolEvaluator;
 import io.quantsignals.core.strategy.RunSymbolState;
 import io.quantsignals.core.tick.RejectReason;
@@ -15,6 +21,7 @@ import io.quantsignals.job.killswitch.KillSwitchFile;
 import io.quantsignals.job.killswitch.KillSwitchSnapshot;
 import io.quantsignals.job.killswitch.KillSwitches;
 import io.quantsignals.job.runs.RunConfig;
+import io.quantsignals.job.runs.ReplayStream;
 import io.quantsignals.job.runs.RunDirectory;
 import io.quantsignals.job.runs.RunsReader;
 import io.quantsignals.job.runs.RunsSnapshot;
@@ -74,12 +81,18 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
     static final MapStateDescriptor<String, RunSymbolState> RUNS_OF_SYMBOL = new MapStateDescriptor<>(
             "runs-of-symbol", BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(RunSymbolState.class));
 
+    /** Per symbol (the key): the bars of every replay stream (a REPLAY run, or a sweep) by {@link ReplayStream.Group#barsKey}. */
+    @VisibleForTesting
+    static final MapStateDescriptor<String, ReplayBarsState> REPLAY_BARS = new MapStateDescriptor<>(
+            "replay-bars", BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(ReplayBarsState.class));
+
     private final RunsReader reader;
     private final KillSwitches killSwitches;
     private final long maxOutOfOrdernessMillis;
 
     private transient RunDirectory directory;
     private transient MapState<String, RunSymbolState> runsOfSymbol;
+    private transient MapState<String, ReplayBarsState> replayBars;
     /**
      * The engaged kill switches, as in the broadcast state (rebuilt from it after a restore); before
      * the first kill-switch broadcast, the folder as read at start-up.
@@ -106,6 +119,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
     public void open(OpenContext openContext) {
         directory = new RunDirectory(reader);
         runsOfSymbol = getRuntimeContext().getMapState(RUNS_OF_SYMBOL);
+        replayBars = getRuntimeContext().getMapState(REPLAY_BARS);
         latestWatermark = Long.MIN_VALUE;
         var metrics = getRuntimeContext().getMetricGroup();
         routed = metrics.counter("ticksRouted");
@@ -129,7 +143,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
             latestWatermark = watermark; // a volatile write (read by the metrics gauge): only when it moves
         }
         try {
-            if (tick.replayRunId != null) {
+            if (tick.isForReplayRuns()) {
                 processReplay(tick, ctx, out);
             } else {
                 processLive(tick, watermark, ctx, out);
@@ -163,7 +177,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
                 routes++;
             }
             if (evaluator.hasOutput()) { // rarely: live bars complete in onTimer
-                emit(run, tick.symbol, evaluator, RowOutputs.of(ctx, out));
+                emit(run, tick.symbol, evaluator, state, RowOutputs.of(ctx, out));
             }
             runsOfSymbol.put(run.runId, state);
         }
@@ -178,12 +192,98 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         }
     }
 
-    /** A replay tick, start marker or end marker for one REPLAY run, on that run's own clock. */
+    /**
+     * A replay tick, start marker or end marker for one REPLAY run or for every run of a sweep, on
+     * the replay stream's own clock: the tick joins the stream's bars once per bar interval, and each
+     * bar that completes goes to every run of that interval trading the symbol.
+     */
     private void processReplay(Tick tick, ReadOnlyContext ctx, Collector<MetricRecord> out) throws Exception {
+        ReplayStream stream = replayStream(tick, ctx);
+        if (stream == null) {
+            return;
+        }
+        RowOutputs outputs = null;
+        boolean accepted = false;
+        boolean traded = false;
+        ReplayBars lateIn = null;
+        for (ReplayStream.Group group : stream.groups()) {
+            if (!group.tradesSymbol(tick.symbol)) {
+                continue; // a REPLAY run trades its `symbols` only, like a live one, whatever a replay publishes
+            }
+            traded = true;
+            String barsKey = group.barsKey(stream);
+            if (tick.replayReset) {
+                // A replay of this stream starts: its evaluation of this symbol starts afresh.
+                replayBars.remove(barsKey);
+                for (RunConfig run : group.runs()) {
+                    runsOfSymbol.remove(run.runId);
+                }
+                continue;
+            }
+            ReplayBarsState barsState = replayBars.get(barsKey);
+            if (barsState == null) {
+                barsState = new ReplayBarsState();
+            }
+            ReplayBars bars = new ReplayBars(barsState, group.intervalMillis(), maxOutOfOrdernessMillis);
+            if (tick.replayEnd) {
+                bars.end(tick.tsMillis);
+            } else if (bars.add(tick.tsMillis, tick.priceScaled)) {
+                accepted = true;
+            } else {
+                lateIn = bars;
+            }
+            PendingBar[] complete = bars.removeComplete();
+            if (complete.length > 0 || tick.replayEnd) {
+                if (outputs == null) {
+                    outputs = RowOutputs.of(ctx, out);
+                }
+                for (RunConfig run : group.runs()) {
+                    if (run.params().tradesSymbol(tick.symbol)) {
+                        RunSymbolState state = stateOf(run.runId);
+                        RunSymbolEvaluator evaluator = open(run, state, ctx);
+                        evaluator.onReplayBars(complete, barsState);
+                        emit(run, tick.symbol, evaluator, state, outputs);
+                        if (tick.replayEnd) {
+                            emitSummarySoFar(run, tick.symbol, state, outputs);
+                        }
+                        runsOfSymbol.put(run.runId, state);
+                    }
+                }
+            }
+            replayBars.put(barsKey, barsState);
+        }
+        if (!traded) {
+            withoutRun.inc();
+        } else if (accepted) {
+            routed.inc();
+        } else if (lateIn != null) {
+            rejected.inc(RejectReason.LATE);
+            ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.LATE,
+                    "its bar had completed in replay " + stream.id() + " (clock " + lateIn.clock() + ")"));
+        }
+    }
+
+    /**
+     * The runs a replay message is for: its REPLAY run, or its sweep's active runs; null (counted or
+     * rejected) when there are none.
+     */
+    private ReplayStream replayStream(Tick tick, ReadOnlyContext ctx) throws Exception {
+        if (tick.replaySweepId != null) {
+            ReplayStream sweep = directory.sweep(tick.replaySweepId, ctx.getBroadcastState(RunDirectory.RUNS),
+                    ctx.getBroadcastState(RunDirectory.RUNS_META));
+            if (sweep == null && directory.scoped()) {
+                notForThisJob.inc(); // the job evaluates one run (--strategy-run-id), not of this sweep
+            } else if (sweep == null) {
+                rejected.inc(RejectReason.INVALID_RUN_ID);
+                ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.INVALID_RUN_ID,
+                        "sweep " + tick.replaySweepId + " has no active REPLAY run"));
+            }
+            return sweep;
+        }
         if (!directory.inScope(tick.replayRunId)) {
             // Another job (started with --strategy-run-id) evaluates that run.
             notForThisJob.inc();
-            return;
+            return null;
         }
         RunConfig run = directory.find(tick.replayRunId, ctx.getBroadcastState(RunDirectory.RUNS),
                 ctx.getBroadcastState(RunDirectory.RUNS_META));
@@ -191,31 +291,9 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
             rejected.inc(RejectReason.INVALID_RUN_ID);
             ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.INVALID_RUN_ID,
                     "run " + tick.replayRunId + " is not an active REPLAY run"));
-            return;
+            return null;
         }
-        if (!run.params().tradesSymbol(tick.symbol)) {
-            // A REPLAY run trades its `symbols` only, like a live one, whatever symbols a replay publishes.
-            withoutRun.inc();
-            return;
-        }
-        if (tick.replayReset) {
-            // A replay of this run starts: its evaluation of this symbol starts afresh.
-            runsOfSymbol.remove(run.runId);
-            return;
-        }
-        RunSymbolState state = stateOf(run.runId);
-        RunSymbolEvaluator evaluator = open(run, state, ctx);
-        if (tick.replayEnd) {
-            evaluator.endReplay(tick.tsMillis);
-        } else if (evaluator.addReplayTick(tick.tsMillis, tick.priceScaled)) {
-            routed.inc();
-        } else {
-            rejected.inc(RejectReason.LATE);
-            ctx.output(SideOutputs.REJECTED, RejectedTick.of(tick, RejectReason.LATE,
-                    "its bar had completed in replay run " + run.runId + " (clock " + evaluator.replayClock() + ")"));
-        }
-        emit(run, tick.symbol, evaluator, RowOutputs.of(ctx, out));
-        runsOfSymbol.put(run.runId, state);
+        return ReplayStream.ofRun(run);
     }
 
     /** A bar's last millisecond has passed: complete the due bars of every live run of this symbol. */
@@ -234,7 +312,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
             }
             RunSymbolEvaluator evaluator = open(run, e.getValue(), ctx);
             evaluator.completeBars(timestamp);
-            emit(run, ctx.getCurrentKey(), evaluator, outputs);
+            emit(run, ctx.getCurrentKey(), evaluator, e.getValue(), outputs);
             runsOfSymbol.put(e.getKey(), e.getValue());
         }
     }
@@ -289,8 +367,9 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
                 }
                 RunSymbolEvaluator evaluator = new RunSymbolEvaluator(e.getValue(), run.params(), run.version, true,
                         maxOutOfOrdernessMillis);
-                emitTransition(run, symbol, evaluator.flatten(cause.engagedAtMillis, PositionTransition.Reason.KILL_SWITCH), outputs);
-                emit(run, symbol, evaluator, outputs);
+                emitTransition(run, symbol, evaluator.flatten(cause.engagedAtMillis, PositionTransition.Reason.KILL_SWITCH),
+                        summaryOf(run, symbol, e.getValue()), outputs);
+                emit(run, symbol, evaluator, e.getValue(), outputs);
                 e.setValue(e.getValue()); // written back: a heap backend holds the object, RocksDB a copy
             }
         });
@@ -317,11 +396,31 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
                     }
                     RunSymbolEvaluator evaluator = new RunSymbolEvaluator(e.getValue(), run.params(), run.version,
                             e.getValue().strategy != null && e.getValue().strategy.killSwitchEngaged, maxOutOfOrdernessMillis);
-                    emitTransition(run, symbol, evaluator.flatten(evaluator.latestTickTime(), PositionTransition.Reason.RUN_ENDED), outputs);
+                    emitTransition(run, symbol, evaluator.flatten(evaluator.latestTickTime(), PositionTransition.Reason.RUN_ENDED),
+                            summaryOf(run, symbol, e.getValue()), outputs);
+                    emitSummarySoFar(run, symbol, e.getValue(), outputs); // with the trade the flatten closed
                     release.add(e.getKey());
                 }
                 for (String runId : release) {
                     states.remove(runId);
+                }
+            });
+            // The bars of replay streams left without a run (an ended REPLAY run, a sweep whose runs all ended).
+            Set<String> streams = new HashSet<>();
+            for (RunConfig run : snapshot.runs) {
+                if (run.isReplay()) {
+                    streams.add(run.sweepId != null ? ReplayStream.ofSweepId(run.sweepId) : ReplayStream.ofRunId(run.runId));
+                }
+            }
+            ctx.applyToKeyedState(REPLAY_BARS, (symbol, bars) -> {
+                List<String> release = new ArrayList<>();
+                for (Map.Entry<String, ReplayBarsState> e : bars.entries()) {
+                    if (!ReplayStream.belongsTo(e.getKey(), streams)) {
+                        release.add(e.getKey());
+                    }
+                }
+                for (String key : release) {
+                    bars.remove(key);
                 }
             });
         }
@@ -364,18 +463,33 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
     }
 
     /**
-     * The rows of what an evaluator did: a metric row per completed bar, its transitions, risk halts
-     * and a lifted halt as kill_switch_events.
+     * The rows of what an evaluator did: a metric row per completed bar (unless the run's sweep keeps
+     * none), its transitions, the run's summaries (a sweep's run), risk halts and a lifted halt as
+     * kill_switch_events.
      */
-    private void emit(RunConfig run, String symbol, RunSymbolEvaluator evaluator, RowOutputs outputs) {
+    private void emit(RunConfig run, String symbol, RunSymbolEvaluator evaluator, RunSymbolState state, RowOutputs outputs) {
         if (evaluator.riskHaltLiftedAt() != Long.MIN_VALUE) {
             outputs.events.accept(new KillSwitchEvent(evaluator.riskHaltLiftedAt(), run.runId,
                     KillSwitchEvent.RELEASED, KillSwitchEvent.SOURCE_RISK_LIMIT, "params updated: risk halt on " + symbol + " lifted"));
         }
+        if (evaluator.completedBars().isEmpty()) {
+            return;
+        }
+        boolean metricRows = run.keepsMetricRows();
+        SummaryAccumulator summary = summaryOf(run, symbol, state);
         for (BarResult result : evaluator.completedBars()) {
             bars.inc();
-            outputs.metrics.collect(new MetricRecord(run.runId, symbol, result.metric()));
-            emitTransition(run, symbol, result.transition(), outputs);
+            if (metricRows) {
+                outputs.metrics.collect(new MetricRecord(run.runId, symbol, result.metric()));
+            }
+            // The bar's own transition before the bar: the summary's round trips need it (SummaryAccumulator).
+            emitTransition(run, symbol, result.transition(), summary, outputs);
+            if (summary != null) {
+                PeriodSummary completedPeriod = summary.bar(result.metric());
+                if (completedPeriod != null) {
+                    outputs.summaries.accept(completedPeriod);
+                }
+            }
             if (result.riskHaltTriggered()) {
                 riskHalts.inc();
                 outputs.events.accept(new KillSwitchEvent(result.metric().metricTime(), run.runId,
@@ -386,11 +500,38 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         }
     }
 
-    /** A transition row, if there is one. */
-    private void emitTransition(RunConfig run, String symbol, PositionTransition transition, RowOutputs outputs) {
+    /** A transition row, if there is one; it also goes to the run's summary, if it keeps one. */
+    private void emitTransition(RunConfig run, String symbol, PositionTransition transition, SummaryAccumulator summary,
+                                RowOutputs outputs) {
         if (transition != null) {
             transitions.inc();
             outputs.transitions.accept(new TransitionRecord(run.runId, symbol, transition));
+            if (summary != null) {
+                summary.transition(transition);
+            }
+        }
+    }
+
+    /** The summary of a sweep's (run, symbol) that keeps one (created in {@code state} on first use), else null. */
+    private static SummaryAccumulator summaryOf(RunConfig run, String symbol, RunSymbolState state) {
+        if (!run.keepsSummaries()) {
+            return null;
+        }
+        if (state.summary == null) {
+            state.summary = new SummaryState();
+        }
+        return new SummaryAccumulator(state.summary, run.runId, symbol);
+    }
+
+    /**
+     * The summary of the (run, symbol)'s open period as it stands (the replay's end, the run's end):
+     * rewritten by key when the period goes on, so the table always holds the run's figures so far.
+     */
+    private static void emitSummarySoFar(RunConfig run, String symbol, RunSymbolState state, RowOutputs outputs) {
+        SummaryAccumulator summary = summaryOf(run, symbol, state);
+        PeriodSummary open = summary == null ? null : summary.current();
+        if (open != null) {
+            outputs.summaries.accept(open);
         }
     }
 
@@ -399,14 +540,16 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
      * element and broadcast contexts share no public type with {@code output}).
      */
     private record RowOutputs(Collector<MetricRecord> metrics, Consumer<TransitionRecord> transitions,
-                              Consumer<KillSwitchEvent> events) {
+                              Consumer<KillSwitchEvent> events, Consumer<PeriodSummary> summaries) {
         static RowOutputs of(ReadOnlyContext ctx, Collector<MetricRecord> out) {
-            return new RowOutputs(out, t -> ctx.output(SideOutputs.TRANSITIONS, t), e -> ctx.output(SideOutputs.KILL_SWITCH_EVENTS, e));
+            return new RowOutputs(out, t -> ctx.output(SideOutputs.TRANSITIONS, t), e -> ctx.output(SideOutputs.KILL_SWITCH_EVENTS, e),
+                    p -> ctx.output(SideOutputs.RUN_SUMMARIES, p));
         }
 
         /** A broadcast element completes no bar: no metric rows. */
         static RowOutputs of(Context ctx) {
-            return new RowOutputs(null, t -> ctx.output(SideOutputs.TRANSITIONS, t), e -> ctx.output(SideOutputs.KILL_SWITCH_EVENTS, e));
+            return new RowOutputs(null, t -> ctx.output(SideOutputs.TRANSITIONS, t), e -> ctx.output(SideOutputs.KILL_SWITCH_EVENTS, e),
+                    p -> ctx.output(SideOutputs.RUN_SUMMARIES, p));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.quantsignals.job.sink;
 
+import io.quantsignals.core.analytics.PeriodSummary;
 import io.quantsignals.core.db.PgBinary;
 import io.quantsignals.core.db.PriceTickRows;
 import io.quantsignals.core.tick.Tick;
@@ -42,6 +43,17 @@ public final class CopySink<T> implements Sink<T> {
             List.of("metric_time", "strategy_run_id", "symbol", "price", "sma_fast", "sma_slow", "position",
                     "gross_return", "transaction_cost", "slippage_cost", "net_return", "cumulative_return", "drawdown"),
             List.of("strategy_run_id", "symbol", "metric_time"));
+
+    /** One row per (sweep run, symbol, UTC day), rewritten while the day is open: the merge path's upserts. */
+    public static final CopyTable RUN_SUMMARIES = CopyTable.of("strategy_run_summaries",
+            List.of("strategy_run_id", "symbol", "period_start", "bars", "first_bar_time",
+                    "last_bar_time", "return_mean", "return_m2", "downside_squares", "start_equity",
+                    "end_equity", "max_equity", "min_equity", "period_drawdown", "min_drawdown",
+                    "exposed_bars", "first_close", "last_close", "trades_closed", "trades_won",
+                    "trades_lost", "won_pnl", "lost_pnl", "pnl_sum", "duration_sum_ms",
+                    "best_pnl", "best_entry_time", "best_duration_ms", "worst_pnl", "worst_entry_time",
+                    "worst_duration_ms"),
+            List.of("strategy_run_id", "symbol", "period_start"));
 
     private final DatabaseSettings database;
     private final CopyTable table;
@@ -96,6 +108,63 @@ public final class CopySink<T> implements Sink<T> {
         out.float8Field(m.netReturn);
         out.float8Field(m.cumulativeReturn);
         out.float8Field(m.drawdown);
+    }
+
+    /** strategy_run_summaries: one period of a sweep's (run, symbol). */
+    public static CopySink<PeriodSummary> runSummaries(DatabaseSettings db, int batchRows, Duration flushInterval) {
+        return new CopySink<>(db, RUN_SUMMARIES, CopySink::encodeSummary, batchRows, flushInterval);
+    }
+
+    /** One row of {@link #RUN_SUMMARIES}. */
+    public static void encodeSummary(PeriodSummary p, PgBinary out) {
+        out.row(31);
+        out.uuidField(p.runId());
+        out.textField(p.symbol());
+        out.timestampMillisField(p.periodStart());
+        out.int8Field(p.bars());
+        out.timestampMillisField(p.firstBarTime());
+        out.timestampMillisField(p.lastBarTime());
+        out.float8Field(p.returnMean());
+        out.float8Field(p.returnM2());
+        out.float8Field(p.downsideSquares());
+        out.float8Field(p.startEquity());
+        out.float8Field(p.endEquity());
+        out.float8Field(p.maxEquity());
+        out.float8Field(p.minEquity());
+        out.float8Field(p.periodDrawdown());
+        out.float8Field(p.minDrawdown());
+        out.int8Field(p.exposedBars());
+        out.float8Field(p.firstClose());
+        out.float8Field(p.lastClose());
+        out.int4Field(p.tradesClosed());
+        out.int4Field(p.tradesWon());
+        out.int4Field(p.tradesLost());
+        out.float8Field(p.wonPnl());
+        out.float8Field(p.lostPnl());
+        out.float8Field(p.pnlSum());
+        out.int8Field(p.durationSumMillis());
+        out.float8OrNull(p.bestPnl());
+        timestampOrNull(p.bestEntryTime(), out);
+        int8OrNull(p.bestDurationMillis(), out);
+        out.float8OrNull(p.worstPnl());
+        timestampOrNull(p.worstEntryTime(), out);
+        int8OrNull(p.worstDurationMillis(), out);
+    }
+
+    private static void timestampOrNull(Long epochMillis, PgBinary out) {
+        if (epochMillis == null) {
+            out.nul();
+        } else {
+            out.timestampMillisField(epochMillis);
+        }
+    }
+
+    private static void int8OrNull(Long value, PgBinary out) {
+        if (value == null) {
+            out.nul();
+        } else {
+            out.int8Field(value);
+        }
     }
 
     public CopyTable table() {

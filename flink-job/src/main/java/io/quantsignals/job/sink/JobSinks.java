@@ -1,5 +1,7 @@
 package io.quantsignals.job.sink;
 
+import io.quantsignals.core.analytics.PeriodSummary;
+
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.ingest.RejectedTick;
 import io.quantsignals.job.killswitch.KillSwitchEvent;
@@ -20,4 +22,6 @@ public interface JobSinks extends Serializable {
     Sink<TransitionRecord> transitions();
 
     Sink<KillSwitchEvent> killSwitchEvents();
+
+    Sink<PeriodSummary> runSummaries();
 }

@@ -1,5 +1,7 @@
 package io.quantsignals.job.sink;
 
+import io.quantsignals.core.analytics.PeriodSummary;
+
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.ingest.RejectedTick;
 import io.quantsignals.job.killswitch.KillSwitchEvent;
@@ -18,8 +20,8 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * The job's five tables. The two that take a row per tick (price_ticks, and strategy_metrics with
- * tick bars) go through {@link CopySink}: binary COPY with an upsert fallback, because the JDBC
+ * The job's six tables. The two that take a row per tick (price_ticks, and strategy_metrics with
+ * tick bars) and the sweeps' summaries (rewritten by key while their day is open) go through {@link CopySink}: binary COPY with an upsert fallback, because the JDBC
  * connector's batched upserts reach ~58k rows/s here against ~204k for the COPY writer
  * (bench/README.md, (d") and (d*)). The
  * three low-volume tables use Flink's JDBC sink with batched upserts on each table's natural key.
@@ -84,6 +86,12 @@ public final class PostgresSinks implements JobSinks {
     @Override
     public Sink<MetricRecord> metrics() {
         return CopySink.metrics(database, batchSize, flushInterval);
+    }
+
+    /** A row per (sweep run, symbol, day), upserted again while the day is open: the COPY sink's merge path. */
+    @Override
+    public Sink<PeriodSummary> runSummaries() {
+        return CopySink.runSummaries(database, batchSize, flushInterval);
     }
 
     @Override

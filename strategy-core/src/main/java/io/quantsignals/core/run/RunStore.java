@@ -23,7 +23,8 @@ import java.util.UUID;
 public final class RunStore {
 
     private static final String COLUMNS =
-            "strategy_run_id, strategy, run_type, params::text, created_by, created_at, updated_at, ended_at";
+            "strategy_run_id, strategy, run_type, params::text, created_by, created_at, updated_at, ended_at, sweep_id,"
+                    + " (SELECT s.store_metrics FROM strategy_sweeps s WHERE s.sweep_id = strategy_runs.sweep_id)";
 
     private final Connection connection;
     private final StrategyParamsParser.CostDefaults costDefaults;
@@ -196,7 +197,8 @@ public final class RunStore {
     private StrategyRun read(ResultSet rs) throws SQLException {
         return new StrategyRun(rs.getObject(1, UUID.class), rs.getString(2), RunType.valueOf(rs.getString(3)),
                 parseStored(rs.getString(4)), rs.getString(5), instant(rs.getTimestamp(6)),
-                instant(rs.getTimestamp(7)), instant(rs.getTimestamp(8)));
+                instant(rs.getTimestamp(7)), instant(rs.getTimestamp(8)), rs.getObject(9, UUID.class),
+                rs.getString(10) == null ? null : StoreMetrics.fromDb(rs.getString(10)));
     }
 
     /** Stored params were validated on the way in; failing here means someone edited the table by hand. */

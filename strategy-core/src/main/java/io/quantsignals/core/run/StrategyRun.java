@@ -5,7 +5,10 @@ import io.quantsignals.core.params.StrategyParams;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One row of {@code strategy_runs}. {@code endedAt} is null while the run is active. */
+/**
+ * One row of {@code strategy_runs}. {@code endedAt} is null while the run is active; {@code sweepId}
+ * and {@code storeMetrics} (its sweep's) are null for a run created on its own.
+ */
 public record StrategyRun(
         UUID id,
         String strategy,
@@ -14,7 +17,9 @@ public record StrategyRun(
         String createdBy,
         Instant createdAt,
         Instant updatedAt,
-        Instant endedAt) {
+        Instant endedAt,
+        UUID sweepId,
+        StoreMetrics storeMetrics) {
 
     public boolean active() {
         return endedAt == null;

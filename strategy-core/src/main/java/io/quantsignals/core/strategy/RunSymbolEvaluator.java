@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One (run, symbol) of the streaming job, without Flink: ticks into event-time bars, completed bars
- * into the {@link SmaCrossStrategy}, the results kept for the caller to turn into rows. The job's
+ * One (run, symbol) of the streaming job, without Flink: ticks into event-time bars (live runs),
+ * completed bars into the {@link SmaCrossStrategy}, the results kept for the caller to turn into rows. The job's
  * operator is a thin adapter around it: it loads a {@link RunSymbolState}, opens an evaluator over
  * it, calls one step, emits {@link #completedBars()} and writes the state back.
  *
@@ -16,10 +16,9 @@ import java.util.List;
  * completed; {@link #addLiveTick} adds it to its pending bar and says when that bar ends (the caller
  * sets a timer); {@link #completeBars} completes what a watermark completes.
  *
- * <p><b>REPLAY runs</b> have a clock of their own ({@link RunSymbolState#replayClock}): the greatest
- * tick time seen minus the out-of-orderness, moved to the replay's end by the replay tool's end
- * marker. The tool publishes in event-time order, so this clock, and with it every bar and every
- * row, is the same at any speedup, and a replay neither moves nor waits for the live watermark.
+ * <p><b>REPLAY runs</b> get their bars from a {@link ReplayBars} on the replay's own clock, built
+ * once for every run of a replay stream (one run, or every run of a sweep with one bar interval):
+ * {@link #onReplayBars}.
  *
  * <p>An evaluator opened with newer params than the state last saw (a run update) applies them from
  * the next bar on and lifts a risk halt ({@link #riskHaltLiftedAt()}).
@@ -93,31 +92,17 @@ public final class RunSymbolEvaluator {
     }
 
     /**
-     * A replay tick on the run's own clock: joins its bar unless late, moves the clock and completes
-     * the bars it completes.
-     *
-     * @return false if the tick is late on the replay's clock (nothing changed)
+     * Completed bars of the replay stream this REPLAY run evaluates (built once for every run of the
+     * stream by {@link ReplayBars}), oldest first; {@code stream}'s latest tick becomes this run's
+     * latest price (a flatten's).
      */
-    public boolean addReplayTick(long ts, long priceScaled) {
-        if (isLate(ts, state.replayClock)) {
-            return false;
+    public void onReplayBars(PendingBar[] bars, ReplayBarsState stream) {
+        if (stream.hasLatestTick) {
+            strategy.observeTick(stream.latestTickTime, stream.latestTickPrice);
         }
-        strategy.observeTick(ts, priceScaled);
-        state.pending.add(Bars.barTimeOf(ts, params.barIntervalMillis()), ts, priceScaled);
-        state.replayClock = Math.max(state.replayClock, ts - maxOutOfOrdernessMillis - 1);
-        completeBars(state.replayClock);
-        return true;
-    }
-
-    /** The replay tool's end marker: every bar ending at or before {@code endMillis} completes. */
-    public void endReplay(long endMillis) {
-        state.replayClock = Math.max(state.replayClock, endMillis - 1);
-        completeBars(state.replayClock);
-    }
-
-    /** The replay's clock (for messages). */
-    public long replayClock() {
-        return state.replayClock;
+        for (PendingBar bar : bars) {
+            addCompleted(strategy.onBar(bar.barTime, bar.closePrice));
+        }
     }
 
     /** Feeds the pending bars complete at {@code watermark} to the strategy, oldest first. */
@@ -126,11 +111,15 @@ public final class RunSymbolEvaluator {
             return;
         }
         for (PendingBar bar : state.pending.removeComplete(params.barIntervalMillis(), watermark)) {
-            if (completed == null) {
-                completed = new ArrayList<>(1);
-            }
-            completed.add(strategy.onBar(bar.barTime, bar.closePrice));
+            addCompleted(strategy.onBar(bar.barTime, bar.closePrice));
         }
+    }
+
+    private void addCompleted(BarResult result) {
+        if (completed == null) {
+            completed = new ArrayList<>(1);
+        }
+        completed.add(result);
     }
 
     /** Closes the position at once, at the latest tick price (kill switch, run ended); null if flat already. */

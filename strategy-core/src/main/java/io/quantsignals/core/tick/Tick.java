@@ -17,17 +17,22 @@ public class Tick {
     public double volume = Double.NaN;
     /** For ticks the replay tool published for one REPLAY run: that run's id; otherwise null. */
     public String replayRunId;
+    /**
+     * For ticks the replay tool published for a sweep ({@code --sweep-id}): the sweep's id, and every
+     * active run of the sweep evaluates the tick; otherwise null. Never set together with {@link #replayRunId}.
+     */
+    public String replaySweepId;
     /** True for history re-published without a run id (not stored in price_ticks again). */
     public boolean replayed;
     /**
      * An end-of-replay marker from the replay tool, not a tick: no price; {@link #tsMillis} is the
-     * replay's end. With {@link #replayRunId} it completes that run's bars of {@link #symbol} up to
-     * the end; without, it moves its Kafka partition's watermark to the end.
+     * replay's end. With {@link #replayRunId} (or {@link #replaySweepId}) it completes that run's (those
+     * runs') bars of {@link #symbol} up to the end; without, it moves its Kafka partition's watermark to the end.
      */
     public boolean replayEnd;
     /**
      * A start-of-replay marker from the replay tool, not a tick: it precedes the first tick of
-     * {@link #symbol} in a replay for {@link #replayRunId}, whose evaluation of that symbol then
+     * {@link #symbol} in a replay for {@link #replayRunId} (or every run of {@link #replaySweepId}), whose evaluation of that symbol then
      * starts afresh (a run replayed again with {@code --reset} must not continue from old state).
      */
     public boolean replayReset;
@@ -47,6 +52,11 @@ public class Tick {
         this.priceScaled = priceScaled;
     }
 
+    /** Whether the replay tool published it for a REPLAY run or a sweep: evaluated on a replay clock, not the live watermark. */
+    public boolean isForReplayRuns() {
+        return replayRunId != null || replaySweepId != null;
+    }
+
     public boolean hasVolume() {
         return !Double.isNaN(volume);
     }
@@ -54,6 +64,7 @@ public class Tick {
     @Override
     public String toString() {
         return "Tick{" + symbol + " @" + tsMillis + " " + priceScaled + "e-8"
-                + (replayRunId != null ? " replay=" + replayRunId : "") + "}";
+                + (replayRunId != null ? " replay=" + replayRunId : "")
+                + (replaySweepId != null ? " sweep=" + replaySweepId : "") + "}";
     }
 }

@@ -80,6 +80,7 @@ public final class TickParser {
         t.symbol = null;
         t.volume = Double.NaN;
         t.replayRunId = null;
+        t.replaySweepId = null;
         t.replayed = false;
         t.replayEnd = false;
         t.replayReset = false;
@@ -103,7 +104,8 @@ public final class TickParser {
                     }
                 }
                 case "volume" -> t.volume = readVolume(p, value);
-                case "replay_run_id" -> t.replayRunId = readRunId(p, value);
+                case "replay_run_id" -> t.replayRunId = readRunId(p, value, fieldName);
+                case "replay_sweep_id" -> t.replaySweepId = readRunId(p, value, fieldName);
                 case "replayed" -> t.replayed = readFlag(fieldName, value);
                 case "replay_end" -> t.replayEnd = readFlag(fieldName, value);
                 case "replay_reset" -> t.replayReset = readFlag(fieldName, value);
@@ -116,12 +118,15 @@ public final class TickParser {
         if (!hasTs) {
             throw new Rejected(RejectReason.MISSING_FIELD, "ts is missing");
         }
+        if (t.replayRunId != null && t.replaySweepId != null) {
+            throw new Rejected(RejectReason.INVALID_RUN_ID, "replay_run_id and replay_sweep_id exclude each other");
+        }
         if (t.replayEnd || t.replayReset) {
-            // Replay markers carry no price; one for a run names the symbol it concerns.
-            if (t.replayReset && t.replayRunId == null) {
+            // Replay markers carry no price; one for a run or a sweep names the symbol it concerns.
+            if (t.replayReset && !t.isForReplayRuns()) {
                 throw new Rejected(RejectReason.MISSING_FIELD, "replay_run_id is missing in a replay_reset marker");
             }
-            if (t.replayRunId != null && t.symbol == null) {
+            if (t.isForReplayRuns() && t.symbol == null) {
                 throw new Rejected(RejectReason.MISSING_FIELD, "symbol is missing in a replay marker for a run");
             }
             t.priceScaled = 0;
@@ -283,7 +288,7 @@ public final class TickParser {
         throw new Rejected(RejectReason.INVALID_FLAG, field + " must be true or false");
     }
 
-    private static String readRunId(JsonParser p, JsonToken value) throws IOException, Rejected {
+    private static String readRunId(JsonParser p, JsonToken value, String fieldName) throws IOException, Rejected {
         if (value == JsonToken.VALUE_NULL) {
             return null;
         }
@@ -295,7 +300,7 @@ public final class TickParser {
         } catch (IllegalArgumentException e) {
             // fall through to the rejection below
         }
-        throw new Rejected(RejectReason.INVALID_RUN_ID, "replay_run_id must be a UUID");
+        throw new Rejected(RejectReason.INVALID_RUN_ID, fieldName + " must be a UUID");
     }
 
     private static String firstLine(String message) {

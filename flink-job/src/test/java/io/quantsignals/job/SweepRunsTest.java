@@ -1,0 +1,205 @@
+package io.quantsignals.job;
+
+import io.quantsignals.core.params.StrategyParams;
+import io.quantsignals.core.price.ScaledPrice;
+import io.quantsignals.core.run.RunType;
+import io.quantsignals.core.run.StoreMetrics;
+import io.quantsignals.core.run.StrategyRun;
+import io.quantsignals.core.run.SweepStore;
+import io.quantsignals.core.strategy.Backtest;
+import io.quantsignals.fixtures.TestTick;
+import io.quantsignals.replay.ReplayTool;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.quantsignals.fixtures.Await.await;
+import static io.quantsignals.fixtures.StrategyRows.*;
+import static io.quantsignals.fixtures.TestServers.KAFKA;
+import static io.quantsignals.fixtures.TestServers.POSTGRES;
+import static io.quantsignals.fixtures.TestTick.forBacktest;
+import static io.quantsignals.fixtures.TestTick.randomWalk;
+import static io.quantsignals.fixtures.TickTopics.*;
+import static io.quantsignals.job.JobTestSupport.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Sweeps (issue 12): the replay tool publishes a window once with {@code --sweep-id}, and every run
+ * of the sweep evaluates it, with the bars of each bar interval built once. The proof that sharing
+ * changes nothing: each run of the sweep has, bit for bit, the rows of the same params run on its
+ * own (a REPLAY run replayed with {@code --run-id}) and of the pure Backtest.
+ */
+class SweepRunsTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+    private static final List<String> SYMBOLS = List.of("BTCUSD", "ETHUSD");
+    /** 2024-06-01T20:00:00Z: the history crosses three UTC midnights, so a run has four summary periods per symbol. */
+    private static final long HISTORY = 1_717_272_000_000L;
+
+    @BeforeEach
+    void onlyThisTestsRuns() {
+        POSTGRES.truncateAll();
+    }
+
+    /** fast × slow × bar interval: two intervals, so the sweep has two groups of shared bars. */
+    private static List<StrategyParams> grid() {
+        List<StrategyParams> sets = new ArrayList<>();
+        for (long interval : new long[] {300, 900}) {
+            for (int fast : new int[] {3, 5}) {
+                for (int slow : new int[] {8, 13}) {
+                    sets.add(new StrategyParams(fast, slow, 1, 5.0, 2.0, interval, true, null, null));
+                }
+            }
+        }
+        return sets;
+    }
+
+    @Test
+    void everyRunOfASweepHasTheRowsOfTheSameParamsRunOnItsOwn() throws Exception {
+        String topic = newTopic(2);
+        List<TestTick> history = randomWalk(21, SYMBOLS, 12_000, HISTORY);
+        store(history);
+        Instant start = Instant.ofEpochMilli(HISTORY);
+        Instant end = Instant.ofEpochMilli((history.get(history.size() - 1).ts() / 900_000 + 1) * 900_000);
+
+        List<StrategyParams> sets = grid();
+        UUID all = createSweep(StoreMetrics.ALL, sets);
+        UUID summaryOnly = createSweep(StoreMetrics.SUMMARY, sets);
+        List<UUID> alone = new ArrayList<>();
+        for (StrategyParams p : sets) {
+            alone.add(createRun(RunType.REPLAY, p));
+        }
+
+        JobClient job = start(QuantSignalsJob.fromOptions(options(topic, "--restart-attempts", "0")));
+        try {
+            String out = replay(topic, "--sweep-id", all, start, end);
+            assertTrue(out.contains("for sweep " + all), out);
+            replay(topic, "--sweep-id", summaryOnly, start, end);
+            for (UUID run : alone) {
+                replay(topic, "--run-id", run, start, end);
+            }
+            // A sweep nobody created: its ticks are rejected with a reason, not dropped.
+            UUID unknown = UUID.randomUUID();
+            produceRaw(topic, List.<String[]>of(new String[] {"BTCUSD",
+                    "{\"symbol\":\"BTCUSD\",\"price\":1,\"ts\":" + HISTORY + ",\"replay_sweep_id\":\"" + unknown + "\"}"}));
+
+            List<StrategyRun> allRuns = runsOf(all);
+            List<StrategyRun> summaryRuns = runsOf(summaryOnly);
+            for (int i = 0; i < sets.size(); i++) {
+                StrategyParams p = sets.get(i);
+                Map<String, Backtest.SymbolResult> expected = Backtest.run(p, forBacktest(history));
+                UUID sweepRun = runWith(allRuns, p);
+                UUID summaryRun = runWith(summaryRuns, p);
+                UUID own = alone.get(i);
+                long bars = expectedMetricRows(expected);
+                await("the rows of " + p, Duration.ofSeconds(90), () ->
+                        count("SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", sweepRun) >= bars
+                                && count("SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", own) >= bars
+                                && summarisedBars(sweepRun) >= bars && summarisedBars(summaryRun) >= bars);
+                assertRowsEqualBacktestAndNoExtraTransitions(own, expected);
+                assertRowsEqualBacktestAndNoExtraTransitions(sweepRun, expected);
+                assertRowsEqualBacktestAndNoExtraTransitions(summaryRun, Map.of()); // no metric rows...
+                for (String symbol : SYMBOLS) {
+                    assertEquals(transitions(own, symbol), transitions(summaryRun, symbol), "...the transitions all the same");
+                    assertEquals(summaries(sweepRun, symbol), summaries(summaryRun, symbol),
+                            "summaries of " + symbol + " with store_metrics all and summary");
+                    assertEquals(4, summaries(sweepRun, symbol).size(), "one period per UTC day of " + symbol);
+                }
+                assertEquals(0, count("SELECT count(*) FROM strategy_run_summaries WHERE strategy_run_id = ?", own),
+                        "a run of its own keeps every row and no summary");
+            }
+            await("the unknown sweep's tick", Duration.ofSeconds(30), () -> rejectedTicks(topic) >= 1);
+            assertEquals(1, count("SELECT count(*) FROM rejected_ticks WHERE reason LIKE 'INVALID_RUN_ID: sweep "
+                    + unknown + " has no active REPLAY run%'"), rejectedByReason(topic));
+            assertEquals(1, rejectedTicks(topic), rejectedByReason(topic));
+            assertEquals(JobStatus.RUNNING, job.getJobStatus().get(), "never failed (restarts are off)");
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static UUID createSweep(StoreMetrics storeMetrics, List<StrategyParams> sets) throws Exception {
+        try (Connection c = POSTGRES.connect()) {
+            return new SweepStore(c).create("sma_cross", "{\"sma_fast_window\":[3,5],\"sma_slow_window\":[8,13],"
+                    + "\"bar_interval_seconds\":[300,900]}", storeMetrics, "test", sets).id();
+        }
+    }
+
+    private static List<StrategyRun> runsOf(UUID sweep) throws Exception {
+        try (Connection c = POSTGRES.connect()) {
+            return new SweepStore(c).runs(sweep);
+        }
+    }
+
+    private static UUID runWith(List<StrategyRun> runs, StrategyParams params) {
+        return runs.stream().filter(r -> r.params().equals(params)).findFirst().orElseThrow().id();
+    }
+
+    private static long summarisedBars(UUID run) {
+        return count("SELECT coalesce(sum(bars), 0) FROM strategy_run_summaries WHERE strategy_run_id = ?", run);
+    }
+
+    /** A (run, symbol)'s summary rows without the run id, as text: every column, to compare two runs. */
+    private static List<String> summaries(UUID run, String symbol) throws Exception {
+        try (Connection c = POSTGRES.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT to_jsonb(s) - 'strategy_run_id' FROM strategy_run_summaries s"
+                        + " WHERE strategy_run_id = ? AND symbol = ? ORDER BY period_start")) {
+            ps.setObject(1, run);
+            ps.setString(2, symbol);
+            List<String> rows = new ArrayList<>();
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1));
+                }
+            }
+            assertFalse(rows.isEmpty(), "summaries of " + run + " " + symbol);
+            return rows;
+        }
+    }
+
+    private static void store(List<TestTick> ticks) throws Exception {
+        try (Connection c = POSTGRES.connect(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO price_ticks (event_time, symbol, price, source) VALUES (?, ?, ?, 'test-history')")) {
+            for (TestTick t : ticks) {
+                ps.setTimestamp(1, new Timestamp(t.ts()));
+                ps.setString(2, t.symbol());
+                ps.setDouble(3, ScaledPrice.toDouble(ScaledPrice.parse(t.price())));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The real replay tool at max speed for a run or a sweep ({@code option} {@code --run-id} or {@code --sweep-id}). */
+    private static String replay(String topic, String option, UUID id, Instant start, Instant end) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = ReplayTool.execute(Map.of(), new PrintWriter(out, true), new PrintWriter(err, true),
+                "--kafka", KAFKA.bootstrapServers(), "--prices-topic", topic, "--db-url", POSTGRES.jdbcUrl(),
+                "--db-user", "quant", "--start-ts", start.toString(), "--end-ts", end.toString(), "--speedup", "max",
+                option, id.toString());
+        assertEquals(0, code, err.toString());
+        return out.toString();
+    }
+}
