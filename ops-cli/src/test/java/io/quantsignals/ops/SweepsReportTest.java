@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,13 +64,8 @@ class SweepsReportTest {
     }
 
     @BeforeEach
-    void cleanDatabase() throws SQLException {
-        // Not CliRunner.againstEmptyDatabase: PostgresServer.truncateAll does not (yet) name
-        // strategy_run_summaries, which references strategy_runs, so its TRUNCATE fails.
-        try (Connection c = postgres.connect(); Statement s = c.createStatement()) {
-            s.execute("TRUNCATE strategy_run_summaries, strategy_run_params_history, strategy_runs, strategy_sweeps");
-        }
-        cli = new CliRunner(Map.of("DATABASE_URL", postgres.jdbcUrl(), "DATABASE_USER", PostgresServer.USER));
+    void cleanDatabase() {
+        cli = CliRunner.againstEmptyDatabase(postgres);
     }
 
     /** A sweep's run as the test knows it: id, params, and its backtest. */
@@ -333,8 +327,8 @@ class SweepsReportTest {
         String id = createSweep("{\"sma_fast_window\": [5, 10], \"sma_slow_window\": 30}", runs);
         CliRunner.Result r = cli.run("sweeps", "report", id);
         assertEquals(0, r.exitCode(), r.err());
-        assertEquals("sweep " + id + " has no summaries yet (2 runs; the job writes them as it replays the runs"
-                + " with replay-tool --run-id)", r.outLine());
+        assertEquals("sweep " + id + " has no summaries yet (2 runs; the job writes them as the sweep"
+                + " is replayed with replay-tool --sweep-id)", r.outLine());
         JsonNode json = JSON.readTree(cli.run("sweeps", "report", id, "--json").out());
         assertEquals(0, json.get("runs_with_summaries").intValue());
         assertTrue(json.get("first_period").isNull());

@@ -61,7 +61,7 @@ record SweepContext(Sweep sweep, List<StrategyRun> runs, List<ObjectNode> params
     String noSummaries() {
         String why = switch (sweep.storeMetrics()) {
             case NONE -> "store_metrics none: the job keeps no summaries of this sweep's runs";
-            default -> "the job writes them as it replays the runs with replay-tool --run-id";
+            default -> "the job writes them as the sweep is replayed with replay-tool --sweep-id";
         };
         return "sweep " + sweep.id() + " has no summaries yet" + (symbol == null ? "" : " of symbol '"
                 + TerminalText.escape(symbol) + "'") + " (" + runs.size() + " runs; " + why + ")";

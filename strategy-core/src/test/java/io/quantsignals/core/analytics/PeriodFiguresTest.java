@@ -392,4 +392,33 @@ class PeriodFiguresTest {
         List<PeriodSummary> periods = SummaryRows.of("run", "AAA", r.metrics(), expected.roundTrips());
         assertSameFigures(expected.figures(), PeriodFigures.of(periods, 0), true);
     }
+
+    @Test
+    void periodsOfTheJobsAccumulatorGiveRunAnalyticsFiguresToo() throws Exception {
+        // The same as above with the rows the job writes: SummaryAccumulator fed as the job feeds it
+        // (a bar's own transition before the bar), the open period taken at the end.
+        StrategyParams p = params("{\"sma_fast_window\": 4, \"sma_slow_window\": 15, \"transaction_cost_bps\": 5,"
+                + " \"slippage_bps\": 2, \"bar_interval_seconds\": 3600, \"allow_short\": true}");
+        Backtest.SymbolResult r = Backtest.run(p, walk(21, "AAA", 6_480, 600_000)).get("AAA");
+        SummaryAccumulator acc = new SummaryAccumulator(new SummaryState(), "run", "AAA");
+        List<PeriodSummary> periods = new ArrayList<>();
+        int next = 0;
+        for (MetricRow m : r.metrics()) {
+            while (next < r.transitions().size() && r.transitions().get(next).eventTime() == m.metricTime()) {
+                acc.transition(r.transitions().get(next++));
+            }
+            PeriodSummary done = acc.bar(m);
+            if (done != null) {
+                periods.add(done);
+            }
+        }
+        periods.add(acc.current());
+        RunAnalytics.SymbolResult expected = RunAnalytics.of(3600, Map.of("AAA", r.metrics()), Map.of("AAA", r.transitions()))
+                .symbol("AAA");
+        assertTrue(expected.figures().trades().closed() > 10);
+        assertSameFigures(expected.figures(), PeriodFigures.of(periods, 3600), true);
+        assertEquals(expected.figures().maxDrawdown(), PeriodFigures.of(periods, 3600).maxDrawdown(), 0.0);
+        // And the accumulator's rows are the test's own builder's.
+        assertEquals(SummaryRows.of("run", "AAA", r.metrics(), expected.roundTrips()), periods);
+    }
 }
