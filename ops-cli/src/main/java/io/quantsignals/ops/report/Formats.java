@@ -7,41 +7,41 @@ import java.time.Duration;
 import java.util.Locale;
 
 /** How the report and compare print figures: the same text in both. */
-final class Formats {
+public final class Formats {
 
     /** An analytic that is undefined for the data (README "Run analytics"), as opposed to "-", no data. */
-    static final String UNDEFINED = "n/a";
+    public static final String UNDEFINED = "n/a";
 
     private Formats() {
     }
 
     /** A return-like fraction as a percentage, e.g. 0.012345 → "1.235%" (3 decimals); null → "-". */
-    static String percent(Double fraction) {
+    public static String percent(Double fraction) {
         return fixed(fraction == null ? null : fraction * 100, 3) + (fraction == null ? "" : "%");
     }
 
     /** A cost fraction as a percentage with 4 decimals (costs are small); null → "-". */
-    static String costPercent(Double fraction) {
+    public static String costPercent(Double fraction) {
         return fixed(fraction == null ? null : fraction * 100, 4) + (fraction == null ? "" : "%");
     }
 
     /** An analytic fraction (annualised return, exposure, win rate, ...) as {@link #percent}; null → "n/a". */
-    static String analytic(Double fraction) {
+    public static String analytic(Double fraction) {
         return fraction == null ? UNDEFINED : percent(fraction);
     }
 
     /** A ratio (Sharpe, Sortino, Calmar, profit factor) with 2 decimals; null → "n/a". */
-    static String ratio(Double value) {
+    public static String ratio(Double value) {
         return value == null ? UNDEFINED : fixed(value, 2);
     }
 
     /** A duration in ms as "45s", "12m30s", "3h05m", "2d04h"; null → "n/a". */
-    static String duration(Long millis) {
+    public static String duration(Long millis) {
         return millis == null ? UNDEFINED : Durations.format(Duration.ofMillis(millis));
     }
 
     /** A round trip as "+1.235% long 3h05m" (with its symbol first when {@code withSymbol}); null → "n/a". */
-    static String trip(RoundTrip t, boolean withSymbol) {
+    public static String trip(RoundTrip t, boolean withSymbol) {
         if (t == null) {
             return UNDEFINED;
         }
@@ -50,7 +50,7 @@ final class Formats {
     }
 
     /** A number with {@code decimals} decimals, never "-0.000"; null → "-". */
-    static String fixed(Double value, int decimals) {
+    public static String fixed(Double value, int decimals) {
         if (value == null) {
             return "-";
         }

@@ -135,7 +135,7 @@ public final class ReportCommand implements Callable<Integer> {
     }
 
     /** Writes beside the target and moves into place, so a failed write never leaves half a report. */
-    private static void writeAtomically(Path target, String html) {
+    public static void writeAtomically(Path target, String html) {
         Path temp = null;
         try {
             // Not createTempFile: its owner-only permissions would end up on the report.

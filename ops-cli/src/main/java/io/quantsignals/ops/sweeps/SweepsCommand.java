@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quantsignals.cli.DatabaseOptions;
+import io.quantsignals.cli.Durations;
 import io.quantsignals.cli.ExitCodes;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.RunIdConverter;
 import io.quantsignals.cli.TerminalText;
+import io.quantsignals.core.analytics.PeriodSummary;
 import io.quantsignals.core.params.InvalidParamsException;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.params.StrategyParamsParser;
@@ -19,6 +21,7 @@ import io.quantsignals.core.run.Sweep;
 import io.quantsignals.core.run.SweepStore;
 import io.quantsignals.core.sweep.Grid;
 import io.quantsignals.core.sweep.GridParser;
+import io.quantsignals.ops.report.ReportCommand;
 import io.quantsignals.ops.runs.RunsCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,17 +31,21 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
 /** {@code ops-cli sweeps ...}: parameter sweeps, a grid of params expanded into REPLAY runs (issue 12). */
-@Command(name = "sweeps", description = "Create, list and show parameter sweeps (a grid of REPLAY runs).",
+@Command(name = "sweeps", description = "Create, list, show and report on parameter sweeps (a grid of REPLAY runs).",
         mixinStandardHelpOptions = true,
-        subcommands = {SweepsCommand.Create.class, SweepsCommand.ListSweeps.class, SweepsCommand.Show.class})
+        subcommands = {SweepsCommand.Create.class, SweepsCommand.ListSweeps.class, SweepsCommand.Show.class,
+            SweepsCommand.Report.class, SweepsCommand.WalkForwardCommand.class})
 public final class SweepsCommand {
 
     private static final ObjectMapper JSON = TerminalText.escapingControlCharacters(new ObjectMapper());
@@ -221,6 +228,166 @@ public final class SweepsCommand {
             }
             return ExitCodes.OK;
         }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = {
+                "Rank a sweep's runs by one metric over their summaries, best first.",
+                "",
+                "Figures from strategy_run_summaries; undefined (n/a) last; ties keep the sweep's run order.",
+                "",
+                "stdout: the ranked table (rank, run id, the params that vary, the figures), or with --json the same"
+                    + " as JSON. --out also writes one self-contained HTML page: the table and a heat map of the"
+                    + " metric over sma_fast_window x sma_slow_window (each cell the best over the other params that"
+                    + " vary); its path goes to stderr. A sweep without summaries yet says so (exit 0)."
+            })
+    static final class Report implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SWEEP_ID", converter = RunIdConverter.SweepIdConverter.class,
+                description = "The sweep_id.")
+        UUID id;
+
+        @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "sharpe",
+                description = "sharpe, sortino, calmar, net_return, annualised_return, max_drawdown, win_rate,"
+                        + " profit_factor or exposure (default ${DEFAULT-VALUE}).")
+        SweepMetric metric;
+
+        @Option(names = "--symbol", paramLabel = "SYM", description = "Only this symbol's summaries (default: every symbol).")
+        String symbol;
+
+        @Option(names = "--out", paramLabel = "F", description = "Also write the HTML page to F (replaced if it exists).")
+        Path out;
+
+        @Option(names = "--json", description = "Print JSON instead of the table.")
+        boolean json;
+
+        @Mixin
+        DatabaseOptions database;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            checkSymbol(symbol);
+            Path target = out == null ? null : outputFile(out);
+            SweepReport report;
+            try (Connection c = database.connect()) {
+                SweepSummaries.snapshot(c);
+                try {
+                    report = SweepReport.read(c, id, metric, symbol);
+                } finally {
+                    c.rollback();
+                }
+            }
+            PrintWriter stdout = spec.commandLine().getOut();
+            if (json) {
+                stdout.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.json(JSON)));
+            } else if (report.ranking().stream().noneMatch(SweepReport.Entry::hasSummaries)) {
+                stdout.println(report.noSummaries());
+            } else {
+                report.printText(stdout);
+            }
+            if (target != null) {
+                ReportCommand.writeAtomically(target, report.html(Instant.now()));
+                spec.commandLine().getErr().println("wrote " + target);
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "walk-forward", mixinStandardHelpOptions = true,
+            description = {
+                "Walk-forward test of a sweep over its summaries: choose the best run on train days, trade it on"
+                    + " the test days that follow.",
+                "",
+                "Windows anchored at the first UTC day of the summaries train on [t, t+train) and test on"
+                    + " [t+train, t+train+test), stepping by test, while"
+                    + " the whole test window is within the data. Per window the run with the best metric over the"
+                    + " train window (ties: the earlier run in the sweep's order) is evaluated on the test window.",
+                "",
+                "Prints each window's choice, its params, in-sample and out-of-sample metric and return, the"
+                    + " stitched out-of-sample equity against the stitched in-sample one and against the best single"
+                    + " run over the out-of-sample span; --json for the same as JSON."
+            })
+    static final class WalkForwardCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SWEEP_ID", converter = RunIdConverter.SweepIdConverter.class,
+                description = "The sweep_id.")
+        UUID id;
+
+        @Option(names = "--train", required = true, paramLabel = "DAYS", description = "Train window in whole days, e.g. 30d.")
+        String train;
+
+        @Option(names = "--test", required = true, paramLabel = "DAYS", description = "Test window (and step) in whole days, e.g. 7d.")
+        String test;
+
+        @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "sharpe",
+                description = "The figure the train windows are ranked by, as for 'sweeps report' (default ${DEFAULT-VALUE}).")
+        SweepMetric metric;
+
+        @Option(names = "--symbol", paramLabel = "SYM", description = "Only this symbol's summaries (default: every symbol).")
+        String symbol;
+
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
+
+        @Mixin
+        DatabaseOptions database;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            long trainDays = wholeDays("--train", train);
+            long testDays = wholeDays("--test", test);
+            checkSymbol(symbol);
+            WalkForward result;
+            try (Connection c = database.connect()) {
+                SweepSummaries.snapshot(c);
+                try {
+                    result = WalkForward.read(c, id, metric, symbol, trainDays, testDays);
+                } finally {
+                    c.rollback();
+                }
+            }
+            PrintWriter stdout = spec.commandLine().getOut();
+            if (json) {
+                stdout.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result.json(JSON)));
+            } else {
+                result.printText(stdout);
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    /** A duration of whole days, at least one (exit 2 naming the option otherwise). */
+    static long wholeDays(String option, String text) {
+        Duration d = Durations.parse(text).orElse(null);
+        if (d == null || d.isNegative() || d.isZero() || d.toMillis() % PeriodSummary.PERIOD_MILLIS != 0) {
+            throw new InvalidInputException(option + " must be a whole number of days, at least 1 (like 30d), got '"
+                    + TerminalText.escape(text) + "'");
+        }
+        return d.toMillis() / PeriodSummary.PERIOD_MILLIS;
+    }
+
+    private static void checkSymbol(String symbol) {
+        if (symbol != null) {
+            RunsCommand.requireNonBlank("--symbol", symbol);
+            TerminalText.requireNoControlCharacters("--symbol", symbol);
+        }
+    }
+
+    /** The absolute --out file; its folder must exist and it must not be a folder (as runs report). */
+    private static Path outputFile(Path out) {
+        Path target = out.toAbsolutePath().normalize();
+        if (Files.isDirectory(target)) {
+            throw new InvalidInputException("--out " + target + " is a folder, not a file");
+        }
+        Path folder = target.getParent();
+        if (folder == null || !Files.isDirectory(folder)) {
+            throw new InvalidInputException("cannot write " + target + ": folder " + folder + " does not exist");
+        }
+        return target;
     }
 
     private static ObjectNode toJson(Sweep sweep) throws Exception {
