@@ -179,8 +179,9 @@ class FuzzJobTest {
         if (rejection != null) {
             return new Expected(anyPartition, m.key(), m.value(), rejection.reason(), false);
         }
-        if (tick.replayRunId != null) {
-            return new Expected(anyPartition, m.key(), m.value(), RejectReason.INVALID_RUN_ID, false); // no such REPLAY run
+        if (tick.isForReplayRuns()) {
+            // No such REPLAY run or sweep.
+            return new Expected(anyPartition, m.key(), m.value(), RejectReason.INVALID_RUN_ID, false);
         }
         if (Math.abs(tick.tsMillis - (now + FUTURE_BOUND)) < Duration.ofMinutes(30).toMillis()) {
             return null;

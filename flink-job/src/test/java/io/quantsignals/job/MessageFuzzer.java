@@ -43,8 +43,8 @@ final class MessageFuzzer {
     private static final String[] JUNK_VALUES = {"null", "true", "false", "[]", "{}", "[1,2]", "{\"a\":1}", "\"\"", "\"text\"",
             "0", "-1", "1e999", "\"\\u0000\""};
 
-    private static final String[] FIELDS = {"symbol", "price", "ts", "volume", "replay_run_id", "replayed", "replay_end",
-            "replay_reset"};
+    private static final String[] FIELDS = {"symbol", "price", "ts", "volume", "replay_run_id", "replay_sweep_id", "replayed",
+            "replay_end", "replay_reset"};
 
     private final Random random;
     private final long baseTs;
@@ -130,6 +130,9 @@ final class MessageFuzzer {
         if (random.nextInt(10) == 0) {
             fields.put("replay_run_id", quoted(UUID.randomUUID().toString()));
         }
+        if (random.nextInt(10) == 0) {
+            fields.put("replay_sweep_id", quoted(UUID.randomUUID().toString()));
+        }
         return fields;
     }
 
@@ -145,7 +148,8 @@ final class MessageFuzzer {
         }
         fields.put("ts", String.valueOf(random.nextBoolean() ? baseTs - random.nextInt(10_000_000) : pickTime()));
         if (random.nextBoolean()) {
-            fields.put("replay_run_id", random.nextInt(5) == 0 ? quoted("not-a-uuid") : quoted(UUID.randomUUID().toString()));
+            fields.put(random.nextInt(3) == 0 ? "replay_sweep_id" : "replay_run_id",
+                    random.nextInt(5) == 0 ? quoted("not-a-uuid") : quoted(UUID.randomUUID().toString()));
         }
         fields.put(random.nextBoolean() ? "replay_end" : "replay_reset", random.nextInt(4) == 0 ? "\"yes\"" : "true");
         return fields;

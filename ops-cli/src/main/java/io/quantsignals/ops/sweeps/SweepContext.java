@@ -8,6 +8,7 @@ import io.quantsignals.core.params.StrategyParamsParser;
 import io.quantsignals.core.run.StrategyRun;
 import io.quantsignals.core.run.Sweep;
 import io.quantsignals.core.run.SweepStore;
+import io.quantsignals.core.run.SweepSummaries;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -11,6 +11,7 @@ import io.quantsignals.core.analytics.RoundTrip;
 import io.quantsignals.core.analytics.TradeStats;
 import io.quantsignals.core.params.StrategyParamsParser;
 import io.quantsignals.core.run.StrategyRun;
+import io.quantsignals.core.run.SweepSummaries;
 import io.quantsignals.ops.report.Formats;
 
 import java.io.PrintWriter;

@@ -19,6 +19,7 @@ import io.quantsignals.core.run.StoreMetrics;
 import io.quantsignals.core.run.StrategyRun;
 import io.quantsignals.core.run.Sweep;
 import io.quantsignals.core.run.SweepStore;
+import io.quantsignals.core.run.SweepSummaries;
 import io.quantsignals.core.sweep.Grid;
 import io.quantsignals.core.sweep.GridParser;
 import io.quantsignals.ops.report.ReportCommand;

@@ -10,6 +10,7 @@ import io.quantsignals.core.analytics.PeriodFigures;
 import io.quantsignals.core.analytics.PeriodSummary;
 import io.quantsignals.core.params.StrategyParamsParser;
 import io.quantsignals.core.run.StrategyRun;
+import io.quantsignals.core.run.SweepSummaries;
 import io.quantsignals.ops.report.Formats;
 
 import java.io.PrintWriter;

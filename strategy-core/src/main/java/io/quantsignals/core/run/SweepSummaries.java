@@ -1,7 +1,6 @@
-package io.quantsignals.ops.sweeps;
+package io.quantsignals.core.run;
 
 import io.quantsignals.core.analytics.PeriodSummary;
-import io.quantsignals.core.run.StrategyRun;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,12 +14,12 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Reads a sweep's {@code strategy_run_summaries} rows (SPEC §4): the span and symbols of the whole
+ * Reads a sweep's {@code strategy_run_summaries} rows (SPEC §4; the job writes them): the span and symbols of the whole
  * sweep, and one run's rows at a time, by symbol then period, so a sweep of a thousand runs over a
  * year is never in memory at once. The caller gives a connection in a read-only REPEATABLE READ
  * transaction ({@link #snapshot}), so a job still writing summaries cannot make two reads disagree.
  */
-final class SweepSummaries {
+public final class SweepSummaries {
 
     private static final String COLUMNS = "strategy_run_id, symbol, period_start, bars, first_bar_time, last_bar_time,"
             + " return_mean, return_m2, downside_squares, start_equity, end_equity, max_equity, min_equity,"
@@ -37,27 +36,27 @@ final class SweepSummaries {
      * @param lastPeriod the latest period_start
      * @param symbols every symbol of the sweep's rows, in code point order (whatever the filter)
      */
-    record Span(long rows, int runsWithRows, long firstPeriod, long lastPeriod, List<String> symbols) {
+    public record Span(long rows, int runsWithRows, long firstPeriod, long lastPeriod, List<String> symbols) {
         /** Whole days from the first period to the end of the last. */
-        long days() {
+        public long days() {
             return rows == 0 ? 0 : (lastPeriod - firstPeriod) / PeriodSummary.PERIOD_MILLIS + 1;
         }
     }
 
     private final Connection connection;
 
-    SweepSummaries(Connection connection) {
+    public SweepSummaries(Connection connection) {
         this.connection = connection;
     }
 
-    static void snapshot(Connection connection) throws SQLException {
+    public static void snapshot(Connection connection) throws SQLException {
         connection.setAutoCommit(false);
         connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         connection.setReadOnly(true);
     }
 
     /** @param symbol only this symbol's rows count, or null for all */
-    Span span(UUID sweepId, String symbol) throws SQLException {
+    public Span span(UUID sweepId, String symbol) throws SQLException {
         String join = " FROM strategy_run_summaries s JOIN strategy_runs r USING (strategy_run_id) WHERE r.sweep_id = ?";
         long rows;
         int runs;
@@ -98,7 +97,7 @@ final class SweepSummaries {
      * @param symbol only this symbol, or null for all
      * @return each symbol's rows in period order; empty without rows
      */
-    Map<String, List<PeriodSummary>> of(StrategyRun run, String symbol) throws SQLException {
+    public Map<String, List<PeriodSummary>> of(StrategyRun run, String symbol) throws SQLException {
         Map<String, List<PeriodSummary>> bySymbol = new LinkedHashMap<>();
         try (PreparedStatement q = connection.prepareStatement("SELECT " + COLUMNS
                 + " FROM strategy_run_summaries WHERE strategy_run_id = ?" + (symbol == null ? "" : " AND symbol = ?")
