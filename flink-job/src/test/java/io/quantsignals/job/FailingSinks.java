@@ -11,17 +11,28 @@ import io.quantsignals.job.sink.PostgresSinks;
 import org.apache.flink.api.connector.sink2.Sink;
 
 /**
- * The production sinks, with strategy_metrics (the signal pipeline) and, if {@code ticksFailAfter}
- * is positive, price_ticks (the tick archive) each failing once after that many rows
- * ({@link FailOnceSink}, counters named {@link #METRICS} and {@link #PRICE_TICKS}).
+ * The production sinks, with strategy_metrics (the signal pipeline), price_ticks (the tick archive)
+ * and strategy_run_summaries (sweeps) each failing once after that many rows if its count is
+ * positive ({@link FailOnceSink}, counters named {@link #METRICS}, {@link #PRICE_TICKS} and
+ * {@link #RUN_SUMMARIES}).
  */
-record FailingSinks(PostgresSinks real, long metricsFailAfter, long ticksFailAfter) implements JobSinks {
+record FailingSinks(PostgresSinks real, long metricsFailAfter, long ticksFailAfter, long summariesFailAfter)
+        implements JobSinks {
 
     static final String METRICS = "strategy_metrics";
     static final String PRICE_TICKS = "price_ticks";
+    static final String RUN_SUMMARIES = "strategy_run_summaries";
+
+    FailingSinks(PostgresSinks real, long metricsFailAfter, long ticksFailAfter) {
+        this(real, metricsFailAfter, ticksFailAfter, 0);
+    }
 
     static FailingSinks metricsFailingAfter(PostgresSinks real, long failAfter) {
         return new FailingSinks(real, failAfter, 0);
+    }
+
+    static FailingSinks summariesFailingAfter(PostgresSinks real, long failAfter) {
+        return new FailingSinks(real, 0, 0, failAfter);
     }
 
     public Sink<Tick> priceTicks() {
@@ -33,7 +44,7 @@ record FailingSinks(PostgresSinks real, long metricsFailAfter, long ticksFailAft
     }
 
     public Sink<MetricRecord> metrics() {
-        return new FailOnceSink<>(METRICS, real.metrics(), metricsFailAfter);
+        return metricsFailAfter > 0 ? new FailOnceSink<>(METRICS, real.metrics(), metricsFailAfter) : real.metrics();
     }
 
     public Sink<TransitionRecord> transitions() {
@@ -46,6 +57,7 @@ record FailingSinks(PostgresSinks real, long metricsFailAfter, long ticksFailAft
 
     @Override
     public Sink<PeriodSummary> runSummaries() {
-        return real.runSummaries();
+        return summariesFailAfter > 0 ? new FailOnceSink<>(RUN_SUMMARIES, real.runSummaries(), summariesFailAfter)
+                : real.runSummaries();
     }
 }

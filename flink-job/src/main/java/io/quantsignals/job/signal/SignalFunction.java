@@ -148,6 +148,10 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
             } else {
                 processLive(tick, watermark, ctx, out);
             }
+        } catch (DownstreamFailure e) {
+            // What comes after this operator failed (a chained sink): not the tick's fault, and swallowing it
+            // would lose the rows in flight. The task fails and the job restarts from its last checkpoint.
+            throw e.failure;
         } catch (RuntimeException e) {
             // One tick must never stop every run: a failure of its own (a bug) becomes its rejection.
             LOG.error("could not evaluate {}; it is stored in rejected_ticks as UNPROCESSABLE", tick, e);
@@ -480,7 +484,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
         for (BarResult result : evaluator.completedBars()) {
             bars.inc();
             if (metricRows) {
-                outputs.metrics.collect(new MetricRecord(run.runId, symbol, result.metric()));
+                outputs.metrics.accept(new MetricRecord(run.runId, symbol, result.metric()));
             }
             // The bar's own transition before the bar: the summary's round trips need it (SummaryAccumulator).
             emitTransition(run, symbol, result.transition(), summary, outputs);
@@ -537,19 +541,43 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
 
     /**
      * Where a step's rows go: the collector and side outputs of the context it runs in (Flink's
-     * element and broadcast contexts share no public type with {@code output}).
+     * element and broadcast contexts share no public type with {@code output}). Every output is
+     * guarded: a failure behind it (sinks are chained to this operator) surfaces as a {@link
+     * DownstreamFailure}, which {@link #processElement} lets through instead of rejecting the tick.
      */
-    private record RowOutputs(Collector<MetricRecord> metrics, Consumer<TransitionRecord> transitions,
+    private record RowOutputs(Consumer<MetricRecord> metrics, Consumer<TransitionRecord> transitions,
                               Consumer<KillSwitchEvent> events, Consumer<PeriodSummary> summaries) {
         static RowOutputs of(ReadOnlyContext ctx, Collector<MetricRecord> out) {
-            return new RowOutputs(out, t -> ctx.output(SideOutputs.TRANSITIONS, t), e -> ctx.output(SideOutputs.KILL_SWITCH_EVENTS, e),
-                    p -> ctx.output(SideOutputs.RUN_SUMMARIES, p));
+            return new RowOutputs(guarded(out::collect), guarded(t -> ctx.output(SideOutputs.TRANSITIONS, t)),
+                    guarded(e -> ctx.output(SideOutputs.KILL_SWITCH_EVENTS, e)),
+                    guarded(p -> ctx.output(SideOutputs.RUN_SUMMARIES, p)));
         }
 
         /** A broadcast element completes no bar: no metric rows. */
         static RowOutputs of(Context ctx) {
-            return new RowOutputs(null, t -> ctx.output(SideOutputs.TRANSITIONS, t), e -> ctx.output(SideOutputs.KILL_SWITCH_EVENTS, e),
-                    p -> ctx.output(SideOutputs.RUN_SUMMARIES, p));
+            return new RowOutputs(null, guarded(t -> ctx.output(SideOutputs.TRANSITIONS, t)),
+                    guarded(e -> ctx.output(SideOutputs.KILL_SWITCH_EVENTS, e)),
+                    guarded(p -> ctx.output(SideOutputs.RUN_SUMMARIES, p)));
+        }
+
+        private static <T> Consumer<T> guarded(Consumer<T> output) {
+            return value -> {
+                try {
+                    output.accept(value);
+                } catch (RuntimeException e) {
+                    throw new DownstreamFailure(e);
+                }
+            };
+        }
+    }
+
+    /** A failure of an output, i.e. of what comes after this operator; carries the original. */
+    private static final class DownstreamFailure extends RuntimeException {
+        final RuntimeException failure;
+
+        DownstreamFailure(RuntimeException failure) {
+            super(failure);
+            this.failure = failure;
         }
     }
 
