@@ -19,17 +19,16 @@ import java.util.Set;
  */
 public record ReplayStream(String id, List<Group> groups) {
 
-    /** The runs of one bar interval, in the order the directory lists them. */
-    public record Group(long intervalMillis, List<RunConfig> runs, boolean anyTradesEverySymbol,
+    /**
+     * The runs of one bar interval, in the order the directory lists them.
+     *
+     * @param barsKey the key of the group's bar state under a symbol: {@code <stream id>:<interval ms>}
+     */
+    public record Group(String barsKey, long intervalMillis, List<RunConfig> runs, boolean anyTradesEverySymbol,
                         Set<String> symbols) {
         /** Whether a run of the group trades {@code symbol}. */
         public boolean tradesSymbol(String symbol) {
             return anyTradesEverySymbol || symbols.contains(symbol);
-        }
-
-        /** The key of this group's bar state under a symbol. */
-        public String barsKey(ReplayStream stream) {
-            return stream.id + ":" + intervalMillis;
         }
     }
 
@@ -73,7 +72,8 @@ public record ReplayStream(String id, List<Group> groups) {
                     symbols.addAll(run.params().symbols());
                 }
             }
-            groups.add(new Group(e.getKey(), List.copyOf(e.getValue()), everySymbol, Set.copyOf(symbols)));
+            groups.add(new Group(id + ":" + e.getKey(), e.getKey(), List.copyOf(e.getValue()), everySymbol,
+                    Set.copyOf(symbols)));
         }
         return new ReplayStream(id, List.copyOf(groups));
     }

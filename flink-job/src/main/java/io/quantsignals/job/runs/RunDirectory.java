@@ -44,6 +44,8 @@ public final class RunDirectory {
     private List<RunConfig> broadcastRuns;
     /** The active REPLAY runs by sweep id, built from the active runs once per snapshot: every sweep tick looks here. */
     private Map<String, ReplayStream> sweeps;
+    /** The replay stream of each single REPLAY run seen since the last snapshot: built once, not per tick. */
+    private final Map<String, ReplayStream> runStreams = new HashMap<>();
     private final Map<String, RunConfig> lookedUp = new HashMap<>();
     private final Map<String, Long> missedAt = new HashMap<>();
 
@@ -151,6 +153,16 @@ public final class RunDirectory {
         return read;
     }
 
+    /** The replay stream of a single REPLAY run (its ticks carry its run id). */
+    public ReplayStream replayStream(RunConfig run) {
+        ReplayStream stream = runStreams.get(run.runId);
+        if (stream == null || stream.groups().get(0).runs().get(0) != run) {
+            stream = ReplayStream.ofRun(run);
+            runStreams.put(run.runId, stream);
+        }
+        return stream;
+    }
+
     private static Map<String, ReplayStream> bySweep(List<RunConfig> active) {
         Map<String, List<RunConfig>> runs = new HashMap<>();
         for (RunConfig run : active) {
@@ -188,6 +200,7 @@ public final class RunDirectory {
         startupSnapshot = null;
         broadcastRuns = null;
         sweeps = null;
+        runStreams.clear();
         lookedUp.clear();
         missedAt.clear();
     }

@@ -81,7 +81,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
     static final MapStateDescriptor<String, RunSymbolState> RUNS_OF_SYMBOL = new MapStateDescriptor<>(
             "runs-of-symbol", BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(RunSymbolState.class));
 
-    /** Per symbol (the key): the bars of every replay stream (a REPLAY run, or a sweep) by {@link ReplayStream.Group#barsKey}. */
+    /** Per symbol (the key): the bars of every replay stream (a REPLAY run, or a sweep) by {@link ReplayStream.Group#barsKey()}. */
     @VisibleForTesting
     static final MapStateDescriptor<String, ReplayBarsState> REPLAY_BARS = new MapStateDescriptor<>(
             "replay-bars", BasicTypeInfo.STRING_TYPE_INFO, TypeInformation.of(ReplayBarsState.class));
@@ -215,7 +215,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
                 continue; // a REPLAY run trades its `symbols` only, like a live one, whatever a replay publishes
             }
             traded = true;
-            String barsKey = group.barsKey(stream);
+            String barsKey = group.barsKey();
             if (tick.replayReset) {
                 // A replay of this stream starts: its evaluation of this symbol starts afresh.
                 replayBars.remove(barsKey);
@@ -297,7 +297,7 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
                     "run " + tick.replayRunId + " is not an active REPLAY run"));
             return null;
         }
-        return ReplayStream.ofRun(run);
+        return directory.replayStream(run);
     }
 
     /** A bar's last millisecond has passed: complete the due bars of every live run of this symbol. */

@@ -12,6 +12,8 @@ package io.quantsignals.core.strategy;
  */
 public final class ReplayBars {
 
+    private static final PendingBar[] NONE = new PendingBar[0];
+
     private final ReplayBarsState state;
     private final long intervalMillis;
     private final long maxOutOfOrdernessMillis;
@@ -56,7 +58,7 @@ public final class ReplayBars {
     /** Removes and returns the bars complete on the clock, oldest first (empty if none). */
     public PendingBar[] removeComplete() {
         if (state.pending.size() == 0) {
-            return new PendingBar[0];
+            return NONE;
         }
         PendingBar[] complete = state.pending.removeComplete(intervalMillis, state.clock);
         if (complete.length > 0) {
