@@ -109,6 +109,7 @@ public final class ReplayPathBench {
     private final Stats jobAloneSubmit = stat("(J)  job alone, submit -> job finished", "ticks/s");
     private final Stats toolAlone = stat("(T)  replay-tool max alone, wall time of execute", "ticks/s");
     private final Stats toolRead = stat("(T-db) the tool's DB side alone (TickReader+prefetcher)", "ticks/s");
+    private final Stats toolReadCursor = stat("(T-db') the former read: JDBC cursor, text (diagnostic)", "ticks/s");
     private final Stats toolPublish = stat("(T-kafka) the tool's Kafka side alone (JSON+send, acked)", "ticks/s");
     private final List<Double> ratios = new ArrayList<>();
     private final List<Double> noArchiveRatios = new ArrayList<>();
@@ -455,6 +456,22 @@ public final class ReplayPathBench {
         printCpu("(T-db)", meter, warmUp ? null : "T-db");
         record(toolRead, warmUp, read.count() / readSeconds);
 
+        // (T-db') the former read (JDBC cursor, text), for comparison.
+        System.gc();
+        meter = new CpuMeter(postmasterPid);
+        t0 = System.nanoTime();
+        long cursorRows;
+        try (Connection c = postgres.connect()) {
+            cursorRows = onThread("replay-reader", () -> ReplayStages.readWithCursor(c, windowStart, windowEnd));
+        } finally {
+            meter.close();
+        }
+        double cursorSeconds = secondsSince(t0);
+        out("   (T-db') the former cursor read, for comparison:   %6.2f s = %,11.0f ticks/s", cursorSeconds,
+                cursorRows / cursorSeconds);
+        printCpu("(T-db')", meter, warmUp ? null : "T-db'");
+        record(toolReadCursor, warmUp, cursorRows / cursorSeconds);
+
         // (T-kafka): its Kafka side alone, from ticks read beforehand.
         try (Connection c = postgres.connect()) {
             read = ReplayStages.read(c, windowStart, windowEnd, true);
@@ -483,12 +500,11 @@ public final class ReplayPathBench {
     /** The tool's Kafka side alone with alternative producer settings, interleaved round by round. */
     private void publishVariants() throws Exception {
         Map<String, Map<String, String>> variants = new LinkedHashMap<>();
-        variants.put("tool's settings (lz4, linger 10 ms, 128 KiB)", Map.of());
-        variants.put("linger 50 ms, 512 KiB batches", Map.of("linger.ms", "50", "batch.size", String.valueOf(512 * 1024)));
-        variants.put("no compression", Map.of("compression.type", "none"));
-        variants.put("no compression, linger 50 ms, 512 KiB", Map.of("compression.type", "none", "linger.ms", "50",
-                "batch.size", String.valueOf(512 * 1024)));
-        variants.put("zstd", Map.of("compression.type", "zstd"));
+        // (batch.size above 128 KiB was tried too: with it the embedded broker twice failed a run with
+        // OutOfOrderSequenceException, so it is left out.)
+        variants.put("the tool's settings", Map.of());
+        variants.put("linger 10 ms -> 50 ms", Map.of("linger.ms", "50"));
+        variants.put("lz4 -> no compression", Map.of("compression.type", "none"));
         ReplayStages.Ticks read;
         try (Connection c = postgres.connect()) {
             read = ReplayStages.read(c, windowStart, windowEnd, true);

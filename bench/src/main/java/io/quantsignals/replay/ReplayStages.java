@@ -1,8 +1,12 @@
 package io.quantsignals.replay;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,6 +60,56 @@ public final class ReplayStages {
             }
         }
         return ticks;
+    }
+
+    /**
+     * The tool's database side before it read through binary COPY, for comparison in the same run:
+     * the same transaction, count and rows through a JDBC cursor of 10,000 rows, with the event time
+     * computed by the server ({@code round(extract(epoch ...) * 1000)}), decoded from text.
+     */
+    public static long readWithCursor(Connection db, Instant start, Instant end) throws SQLException {
+        db.setAutoCommit(false);
+        db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        db.setReadOnly(true);
+        long rows = 0;
+        long checksum = 0;
+        try {
+            OffsetDateTime from = OffsetDateTime.ofInstant(start, ZoneOffset.UTC);
+            OffsetDateTime to = OffsetDateTime.ofInstant(end, ZoneOffset.UTC);
+            long total;
+            try (PreparedStatement s = db.prepareStatement(
+                    "SELECT count(*), min(event_time), max(event_time) FROM price_ticks WHERE event_time >= ? AND event_time < ?")) {
+                s.setObject(1, from);
+                s.setObject(2, to);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement q = db.prepareStatement(
+                    "SELECT round(extract(epoch FROM date_trunc('milliseconds', event_time)) * 1000)::bigint, symbol, price, volume"
+                            + " FROM price_ticks WHERE event_time >= ? AND event_time < ? ORDER BY event_time, ingest_seq")) {
+                q.setFetchSize(10_000);
+                q.setObject(1, from);
+                q.setObject(2, to);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        long ts = rs.getLong(1);
+                        String symbol = rs.getString(2);
+                        double price = rs.getDouble(3);
+                        double volume = rs.getDouble(4);
+                        checksum += ts + symbol.length() + (long) price + (rs.wasNull() ? 0 : (long) volume);
+                        rows++;
+                    }
+                }
+            }
+            if (rows != total) {
+                throw new IllegalStateException("read " + rows + " rows, the count said " + total + " (" + checksum + ")");
+            }
+        } finally {
+            db.rollback();
+        }
+        return rows;
     }
 
     /** Publishes the ticks for {@code runId} as {@code Replay} does at {@code --speedup max}; returns the records sent. */
