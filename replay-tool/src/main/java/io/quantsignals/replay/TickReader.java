@@ -109,6 +109,11 @@ final class TickReader implements AutoCloseable {
             short fields = rows.readShort();
             if (fields == -1) {
                 finished = true;
+                // Read to the end of the COPY, so it completes normally (closing an unfinished one sends
+                // the server a cancel request, on a connection of its own).
+                while (rows.read() != -1) {
+                    // nothing follows the trailer
+                }
                 return false;
             }
             if (fields != 4) {
