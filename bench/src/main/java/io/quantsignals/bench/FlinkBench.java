@@ -82,7 +82,7 @@ final class FlinkBench implements AutoCloseable {
                 .setBounded(OffsetsInitializer.latest())
                 .build();
         KafkaSource<IncomingMessage> archive = !options.tickArchive() ? null
-                : archiveSource(options)
+                : archiveSource(options, true)
                 .setBounded(OffsetsInitializer.latest())
                 .build();
         return new QuantSignalsJob(options, ticks, archive,
@@ -98,10 +98,19 @@ final class FlinkBench implements AutoCloseable {
 
     /** The same; {@code countRecords}: count the records parsed (an atomic increment per record). */
     static QuantSignalsJob unboundedJob(JobOptions options, JobSinks sinks, boolean countRecords) {
+        return unboundedJob(options, sinks, countRecords, true);
+    }
+
+    /**
+     * The same; {@code archiveSkipsReplays} false: the tick archive's reader parses the replay tool's
+     * records as it did before it skipped them (a diagnostic of ReplayPathBench).
+     */
+    static QuantSignalsJob unboundedJob(JobOptions options, JobSinks sinks, boolean countRecords,
+                                        boolean archiveSkipsReplays) {
         RunsReader reader = new RunsReader(options.database(), options.strategyRunId(), options.costDefaults());
         KillSwitches killSwitches = new KillSwitches(options.killSwitchDir());
         return new QuantSignalsJob(options, kafkaSource(options, options.groupId(), countRecords).build(),
-                options.tickArchive() ? archiveSource(options).build() : null,
+                options.tickArchive() ? archiveSource(options, archiveSkipsReplays).build() : null,
                 new DataGeneratorSource<>(new RunsPoller(reader), Long.MAX_VALUE,
                         RateLimiterStrategy.perSecond(1000.0 / options.runsPollInterval().toMillis()),
                         TypeInformation.of(RunsSnapshot.class)),
@@ -112,9 +121,9 @@ final class FlinkBench implements AutoCloseable {
     }
 
     /** The tick archive's reader as production builds it (replayed records skipped unparsed), with the probe. */
-    private static KafkaSourceBuilder<IncomingMessage> archiveSource(JobOptions options) {
+    private static KafkaSourceBuilder<IncomingMessage> archiveSource(JobOptions options, boolean skipReplayed) {
         return QuantSignalsJob.kafkaSourceBuilder(options, QuantSignalsJob.archiveGroupId(options),
-                new TimedTickDeserializer(options.maxFutureSkew(), false, true));
+                new TimedTickDeserializer(options.maxFutureSkew(), false, skipReplayed));
     }
 
     /** The production Kafka source's settings, with the probing deserializer. */

@@ -105,6 +105,7 @@ public final class ReplayPathBench {
     private final Stats consumer = stat("(a)  KafkaConsumer poll + TickParser, same topic", "ticks/s");
     private final Stats e2eToolPart = stat("(R)  ... of which the tool itself (start -> all acked)", "ticks/s");
     private final Stats e2eNoArchive = stat("(R-) the same with --no-tick-archive", "ticks/s");
+    private final Stats e2eArchiveParses = stat("(R~) (R) with the archive parsing replays (as before)", "ticks/s");
     private final Stats jobAlone = stat("(J)  job alone, topic full: first record -> committed", "ticks/s");
     private final Stats jobAloneSubmit = stat("(J)  job alone, submit -> job finished", "ticks/s");
     private final Stats toolAlone = stat("(T)  replay-tool max alone, wall time of execute", "ticks/s");
@@ -113,6 +114,7 @@ public final class ReplayPathBench {
     private final Stats toolPublish = stat("(T-kafka) the tool's Kafka side alone (JSON+send, acked)", "ticks/s");
     private final List<Double> ratios = new ArrayList<>();
     private final List<Double> noArchiveRatios = new ArrayList<>();
+    private final List<Double> archiveParsesRatios = new ArrayList<>();
     private final Map<String, List<Double>> cpuShares = new LinkedHashMap<>();
     private final Map<String, List<Double>> cpuPerTick = new LinkedHashMap<>();
 
@@ -256,9 +258,16 @@ public final class ReplayPathBench {
      * start until the run's last metric row is visible to another connection.
      */
     private double endToEnd(String topic, UUID run, boolean archive, boolean warmUp, String label) throws Exception {
+        return endToEnd(topic, run, archive, true, warmUp, label);
+    }
+
+    /** {@code archiveSkipsReplays} false: (R~), the archive parsing every replayed record as it did before. */
+    private double endToEnd(String topic, UUID run, boolean archive, boolean archiveSkipsReplays, boolean warmUp,
+                            String label) throws Exception {
         JobOptions options = archive ? jobOptions(topic) : jobOptions(topic, "--no-tick-archive");
         QuantSignalsJob job = FlinkBench.unboundedJob(options,
-                new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval()), false);
+                new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval()), false,
+                archiveSkipsReplays);
         JobID jobId = flink.submit(FlinkBench.jobGraph(job, "replay-path " + label));
         try {
             flink.awaitRunning(jobId, Duration.ofSeconds(60));
@@ -284,16 +293,16 @@ public final class ReplayPathBench {
             double seconds = (lastRow - t0) / 1e9;
             double toolSeconds = (toolDone - t0) / 1e9;
             long first = TimedTickDeserializer.firstNanos();
-            String id = archive ? "(R) " : "(R-)";
+            String id = !archive ? "(R-)" : archiveSkipsReplays ? "(R) " : "(R~)";
             out("   %s tool start -> last metric row committed %6.2f s = %,11.0f ticks/s; tool done at %.2f s (%,.0f ticks/s),"
                             + " job's first record at %.2f s, last row %.2f s after the tool", id, seconds, ticks / seconds,
                     toolSeconds, ticks / toolSeconds, first == 0 ? Double.NaN : (first - t0) / 1e9, seconds - toolSeconds);
-            if (warmUp && archive) {
+            if (warmUp && archive && archiveSkipsReplays) {
                 out("   replay-tool said: %s", toolSaid);
             }
-            printCpu(id, meter, warmUp && archive ? null : (archive ? "R" : "R-"));
+            printCpu(id, meter, warmUp ? null : id.strip().replace("(", "").replace(")", ""));
             checkReplayRun(run);
-            if (archive) {
+            if (archive && archiveSkipsReplays) {
                 record(e2eToolPart, warmUp, ticks / toolSeconds);
             }
             return ticks / seconds;
@@ -402,6 +411,16 @@ public final class ReplayPathBench {
             noArchiveRatios.add(noArchive / consumerRate);
         }
         deleteTopic(topic2);
+
+        // (R~): the archive parsing every replayed record, as before it skipped them.
+        String topic5 = "replay-path-archiveparses-r" + round;
+        kafka.createTopic(topic5, parallelism);
+        double archiveParses = endToEnd(topic5, createRun(), true, false, warmUp, label);
+        record(e2eArchiveParses, warmUp, archiveParses);
+        if (!warmUp) {
+            archiveParsesRatios.add(archiveParses / consumerRate);
+        }
+        deleteTopic(topic5);
 
         // (J): the job alone over the topic (R) filled, bounded, the run's rows deleted first.
         deleteRows(run);
@@ -589,6 +608,7 @@ public final class ReplayPathBench {
         out("");
         ratio("(R)/(a)", ratios, "the REPLAY path end to end vs a plain consumer of the same topic", true);
         ratio("(R-)/(a)", noArchiveRatios, "the same without the tick archive", false);
+        ratio("(R~)/(a)", archiveParsesRatios, "the same with the archive parsing every replayed record, as before", false);
         if (!cpuShares.isEmpty()) {
             out("");
             out("CPU per tick by stage (µs of CPU per tick replayed; median of the rounds): a figure the machine's load"
