@@ -27,7 +27,10 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
+import org.apache.flink.runtime.execution.ExecutionState;
+
 import java.net.URI;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -79,7 +82,7 @@ final class FlinkBench implements AutoCloseable {
                 .setBounded(OffsetsInitializer.latest())
                 .build();
         KafkaSource<IncomingMessage> archive = !options.tickArchive() ? null
-                : kafkaSource(options, QuantSignalsJob.archiveGroupId(options), false)
+                : archiveSource(options, true)
                 .setBounded(OffsetsInitializer.latest())
                 .build();
         return new QuantSignalsJob(options, ticks, archive,
@@ -90,10 +93,24 @@ final class FlinkBench implements AutoCloseable {
 
     /** The job as production runs it (unbounded sources, periodic polls), ticks counted by the deserializer. */
     static QuantSignalsJob unboundedJob(JobOptions options, JobSinks sinks) {
+        return unboundedJob(options, sinks, true);
+    }
+
+    /** The same; {@code countRecords}: count the records parsed (an atomic increment per record). */
+    static QuantSignalsJob unboundedJob(JobOptions options, JobSinks sinks, boolean countRecords) {
+        return unboundedJob(options, sinks, countRecords, true);
+    }
+
+    /**
+     * The same; {@code archiveSkipsReplays} false: the tick archive's reader parses the replay tool's
+     * records as it did before it skipped them (a diagnostic of ReplayPathBench).
+     */
+    static QuantSignalsJob unboundedJob(JobOptions options, JobSinks sinks, boolean countRecords,
+                                        boolean archiveSkipsReplays) {
         RunsReader reader = new RunsReader(options.database(), options.strategyRunId(), options.costDefaults());
         KillSwitches killSwitches = new KillSwitches(options.killSwitchDir());
-        return new QuantSignalsJob(options, kafkaSource(options, options.groupId(), true).build(),
-                options.tickArchive() ? kafkaSource(options, QuantSignalsJob.archiveGroupId(options), false).build() : null,
+        return new QuantSignalsJob(options, kafkaSource(options, options.groupId(), countRecords).build(),
+                options.tickArchive() ? archiveSource(options, archiveSkipsReplays).build() : null,
                 new DataGeneratorSource<>(new RunsPoller(reader), Long.MAX_VALUE,
                         RateLimiterStrategy.perSecond(1000.0 / options.runsPollInterval().toMillis()),
                         TypeInformation.of(RunsSnapshot.class)),
@@ -101,6 +118,12 @@ final class FlinkBench implements AutoCloseable {
                         RateLimiterStrategy.perSecond(1000.0 / options.killSwitchPollInterval().toMillis()),
                         TypeInformation.of(KillSwitchSnapshot.class)),
                 reader, killSwitches, sinks);
+    }
+
+    /** The tick archive's reader as production builds it (replayed records skipped unparsed), with the probe. */
+    private static KafkaSourceBuilder<IncomingMessage> archiveSource(JobOptions options, boolean skipReplayed) {
+        return QuantSignalsJob.kafkaSourceBuilder(options, QuantSignalsJob.archiveGroupId(options),
+                new TimedTickDeserializer(options.maxFutureSkew(), false, skipReplayed));
     }
 
     /** The production Kafka source's settings, with the probing deserializer. */
@@ -153,6 +176,28 @@ final class FlinkBench implements AutoCloseable {
         TimedTickDeserializer.reset();
         cluster.submitJob(graph).get(60, TimeUnit.SECONDS);
         return graph.getJobID();
+    }
+
+    /** Waits until every task of the job is RUNNING. */
+    void awaitRunning(JobID job, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            var graph = cluster.getExecutionGraph(job).get(30, TimeUnit.SECONDS);
+            boolean running = true;
+            for (var vertex : graph.getAllExecutionVertices()) {
+                if (vertex.getExecutionState() != ExecutionState.RUNNING) {
+                    running = false;
+                    break;
+                }
+            }
+            if (running) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + job + " not running after " + timeout + ": " + graph.getState());
+            }
+            Thread.sleep(50);
+        }
     }
 
     void cancel(JobID job) throws Exception {

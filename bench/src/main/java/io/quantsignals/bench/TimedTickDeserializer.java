@@ -23,7 +23,12 @@ public class TimedTickDeserializer extends TickDeserializer {
 
     /** {@code count}: also count records (an atomic increment per record; off for throughput runs). */
     public TimedTickDeserializer(Duration maxFutureSkew, boolean count) {
-        super(maxFutureSkew);
+        this(maxFutureSkew, count, false);
+    }
+
+    /** {@code skipReplayed}: the tick archive's reader (see {@link TickDeserializer#TickDeserializer(Duration, boolean)}). */
+    public TimedTickDeserializer(Duration maxFutureSkew, boolean count, boolean skipReplayed) {
+        super(maxFutureSkew, skipReplayed);
         this.count = count;
     }
 

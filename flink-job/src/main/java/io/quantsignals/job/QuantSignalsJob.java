@@ -102,8 +102,8 @@ public class QuantSignalsJob {
     public static QuantSignalsJob withSinks(JobOptions options, JobSinks sinks) {
         RunsReader reader = new RunsReader(options.database(), options.strategyRunId(), options.costDefaults());
         KillSwitches killSwitches = new KillSwitches(options.killSwitchDir());
-        return new QuantSignalsJob(options, kafkaSource(options, options.groupId()),
-                options.tickArchive() ? kafkaSource(options, archiveGroupId(options)) : null,
+        return new QuantSignalsJob(options, kafkaSource(options, options.groupId(), false),
+                options.tickArchive() ? kafkaSource(options, archiveGroupId(options), true) : null,
                 runsSource(reader, options.runsPollInterval()),
                 killSwitchSource(killSwitches, options.killSwitchPollInterval()), reader, killSwitches, sinks);
     }
@@ -113,8 +113,9 @@ public class QuantSignalsJob {
         return options.groupId() + "-archive";
     }
 
-    static KafkaSource<IncomingMessage> kafkaSource(JobOptions options, String groupId) {
-        return kafkaSourceBuilder(options, groupId, new TickDeserializer(options.maxFutureSkew())).build();
+    /** {@code skipReplayed}: the tick archive's reader, which drops the replay tool's records unparsed. */
+    static KafkaSource<IncomingMessage> kafkaSource(JobOptions options, String groupId, boolean skipReplayed) {
+        return kafkaSourceBuilder(options, groupId, new TickDeserializer(options.maxFutureSkew(), skipReplayed)).build();
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.function.BooleanSupplier;
  * Reads ticks on a thread of its own, a few chunks ahead of the publisher, so that decoding rows
  * from PostgreSQL overlaps with building JSON and handing records to Kafka (each alone is about
  * as expensive as the other). Memory stays bounded: at most {@link #DEPTH} chunks of
- * {@link #CHUNK} ticks wait here, plus the driver's fetch of {@link TickReader#FETCH_SIZE} rows.
+ * {@link #CHUNK} ticks wait here, plus what the COPY stream has buffered ({@link TickReader}).
  *
  * <p>The {@link TickReader} (and its connection) belongs to the reading thread until
  * {@link #close} has returned.

@@ -10,6 +10,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,6 +44,15 @@ final class TickPublisher implements AutoCloseable {
     static final Duration MAX_BLOCK = Duration.ofSeconds(10);
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(15);
+
+    /**
+     * A header on every record: replayed history (ticks and markers alike), which the job's tick
+     * archive never stores; its reader drops such records without parsing them (flink-job's
+     * {@code TickDeserializer.REPLAYED_HEADER}, same name). Every record this tool sends is such history,
+     * so the header says nothing the JSON does not; it only spares the archive the parse.
+     */
+    static final String REPLAYED_HEADER = "qs-replay";
+    private static final List<Header> REPLAYED = List.of(new RecordHeader(REPLAYED_HEADER, new byte[0]));
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
@@ -65,6 +77,11 @@ final class TickPublisher implements AutoCloseable {
      * @throws ReplayFailedException when Kafka cannot be reached or the topic does not exist
      */
     static TickPublisher connect(String bootstrap, String topic) {
+        return connect(bootstrap, topic, Map.of());
+    }
+
+    /** The same with producer settings replaced or added (the benchmark compares settings this way). */
+    static TickPublisher connect(String bootstrap, String topic, Map<String, String> overrides) {
         List<InetSocketAddress> addresses = parseBootstrap(bootstrap);
         probe(bootstrap, addresses);
 
@@ -82,6 +99,7 @@ final class TickPublisher implements AutoCloseable {
         p.setProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK.toMillis()));
         p.setProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT.toMillis()));
         p.setProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT.toMillis()));
+        overrides.forEach(p::setProperty);
         KafkaProducer<byte[], byte[]> producer;
         try {
             producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
@@ -200,12 +218,12 @@ final class TickPublisher implements AutoCloseable {
 
     /** Sends one keyed record (partition chosen by the key); reports an earlier failure first. */
     void send(byte[] key, byte[] value) {
-        send(new ProducerRecord<>(topic, key, value));
+        send(new ProducerRecord<>(topic, null, key, value, REPLAYED));
     }
 
     /** Sends one record with no key to an explicit partition. */
     void sendToPartition(int partition, byte[] value) {
-        send(new ProducerRecord<>(topic, partition, null, value));
+        send(new ProducerRecord<>(topic, partition, (byte[]) null, value, REPLAYED));
     }
 
     private void send(ProducerRecord<byte[], byte[]> record) {

@@ -4,7 +4,9 @@ import io.quantsignals.cli.Durations;
 import io.quantsignals.core.tick.RejectReason;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.core.tick.TickParser;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,6 +26,9 @@ import java.time.Instant;
  * rejected here, before it can reach its partition's watermark (one tick stamped 2099 would
  * otherwise make every later tick of the partition late, for good). Ticks of a REPLAY run are
  * exempt: they never touch the live watermark (each replay has its own clock).
+ *
+ * <p>The tick archive's reader is built with {@code skipReplayed}: it emits nothing for a record the
+ * replay tool sent ({@link #REPLAYED_HEADER}), counted as {@code replayRecordsSkipped}.
  */
 public class TickDeserializer implements KafkaRecordDeserializationSchema<IncomingMessage> {
 
@@ -32,17 +37,50 @@ public class TickDeserializer implements KafkaRecordDeserializationSchema<Incomi
     /** Bits for the offset in {@link Tick#sourceSeq}: 2^40 offsets per partition is a lot of ticks. */
     static final int OFFSET_BITS = 40;
 
+    /**
+     * The header the replay tool puts on every record it sends ({@code replay-tool}'s
+     * {@code TickPublisher.REPLAYED_HEADER}, same name): the record is replayed history, a tick or a
+     * marker, which the tick archive never stores. A reader with {@code skipReplayed} drops such
+     * records without parsing them; the signal pipeline ignores the header.
+     */
+    public static final String REPLAYED_HEADER = "qs-replay";
+
     private final long maxFutureSkewMillis;
+    private final boolean skipReplayed;
 
     private transient String lastTopic;
     private transient String lastSource;
+    private transient Counter replayRecordsSkipped;
 
     public TickDeserializer(Duration maxFutureSkew) {
+        this(maxFutureSkew, false);
+    }
+
+    /**
+     * @param skipReplayed drop records carrying {@link #REPLAYED_HEADER} unparsed (the tick archive's
+     *     reader: parsing a replay only to discard every message of it cost that pipeline as much CPU
+     *     as the signal pipeline's own source, bench/README.md "The REPLAY path")
+     */
+    public TickDeserializer(Duration maxFutureSkew, boolean skipReplayed) {
         this.maxFutureSkewMillis = maxFutureSkew.toMillis();
+        this.skipReplayed = skipReplayed;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) throws Exception {
+        if (skipReplayed) {
+            replayRecordsSkipped = context.getMetricGroup().counter("replayRecordsSkipped");
+        }
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<IncomingMessage> out) {
+        if (skipReplayed && record.headers().lastHeader(REPLAYED_HEADER) != null) {
+            if (replayRecordsSkipped != null) {
+                replayRecordsSkipped.inc();
+            }
+            return;
+        }
         // The record timestamp is what makes a reprocessed rejection upsert the same row.
         long receivedAt = record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis();
         IncomingMessage message;

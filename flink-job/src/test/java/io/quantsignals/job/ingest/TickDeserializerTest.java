@@ -44,6 +44,25 @@ class TickDeserializerTest {
     }
 
     @Test
+    void theTickArchivesReaderDropsTheReplayToolsRecordsUnparsedTheSignalPipelineKeepsThem() {
+        byte[] value = "{\"symbol\":\"A\",\"price\":1,\"ts\":5,\"replayed\":true}".getBytes(StandardCharsets.UTF_8);
+        ConsumerRecord<byte[], byte[]> marked = new ConsumerRecord<>("prices", 0, 7, null, value);
+        marked.headers().add(TickDeserializer.REPLAYED_HEADER, new byte[0]);
+        ConsumerRecord<byte[], byte[]> plain = new ConsumerRecord<>("prices", 0, 8, null, value);
+
+        List<IncomingMessage> archive = new ArrayList<>();
+        TickDeserializer archiveReader = new TickDeserializer(Duration.ofMinutes(5), true);
+        archiveReader.deserialize(marked, new ListCollector<>(archive));
+        assertEquals(0, archive.size(), "a record the replay tool sent is not even parsed");
+        archiveReader.deserialize(plain, new ListCollector<>(archive));
+        assertEquals(1, archive.size(), "anything else is parsed as always (LiveTicks decides what is archived)");
+
+        List<IncomingMessage> signals = new ArrayList<>();
+        deserializer.deserialize(marked, new ListCollector<>(signals));
+        assertNotNull(signals.get(0).tick, "the signal pipeline ignores the header");
+    }
+
+    @Test
     void aReplayRunsTicksAreExemptTheyNeverTouchTheLiveWatermark() {
         IncomingMessage replayed = deserialize("prices", "{\"symbol\":\"A\",\"price\":1,\"ts\":\"2099-01-01T00:00:00Z\","
                 + "\"replay_run_id\":\"8f6d8a4e-5a3b-4c1e-9a57-0d8b1f1c2b3a\"}");
