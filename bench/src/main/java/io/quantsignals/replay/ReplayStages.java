@@ -120,7 +120,7 @@ public final class ReplayStages {
     /** The same with the tool's producer settings replaced or added. */
     public static long publish(String bootstrap, String topic, Ticks ticks, UUID runId, long endMillis,
                                Map<String, String> producerOverrides) {
-        TickMessages messages = new TickMessages(runId);
+        TickMessages messages = new TickMessages(ReplayTarget.run(runId));
         Map<String, byte[]> keys = new HashMap<>();
         try (TickPublisher publisher = TickPublisher.connect(bootstrap, topic, producerOverrides)) {
             for (TickPrefetcher.Chunk chunk : ticks.chunks) {
@@ -130,7 +130,7 @@ public final class ReplayStages {
                     if (key == null) {
                         key = symbol.getBytes(StandardCharsets.UTF_8);
                         keys.put(symbol, key);
-                        publisher.send(key, messages.runResetMarker(symbol, chunk.tsMillis[i]));
+                        publisher.send(key, messages.targetResetMarker(symbol, chunk.tsMillis[i]));
                     }
                     publisher.send(key, messages.tick(symbol, chunk.tsMillis[i], chunk.price[i], chunk.hasVolume[i],
                             chunk.volume[i]));
@@ -138,7 +138,7 @@ public final class ReplayStages {
             }
             publisher.flush();
             for (Map.Entry<String, byte[]> e : keys.entrySet()) {
-                publisher.send(e.getValue(), messages.runEndMarker(e.getKey(), endMillis));
+                publisher.send(e.getValue(), messages.targetEndMarker(e.getKey(), endMillis));
             }
             publisher.flush();
             return publisher.sent();
