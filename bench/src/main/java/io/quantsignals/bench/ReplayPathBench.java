@@ -4,6 +4,8 @@ import io.quantsignals.core.db.Migrations;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.RunType;
+import io.quantsignals.core.run.StoreMetrics;
+import io.quantsignals.core.run.SweepStore;
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
 import io.quantsignals.job.JobOptions;
@@ -76,6 +78,9 @@ public final class ReplayPathBench {
               --cpu-detail     print CPU per thread group too, not only per stage
               --publish-variants  instead: only the tool's Kafka side (T-kafka), with its producer settings
                                and with alternatives, alternating, --rounds rounds each
+              --sweeps N[,N..] instead: per round, one REPLAY run end to end (R), then for each N a sweep of N
+                               param sets (store_metrics summary) replayed once with --sweep-id, tool start ->
+                               every run's summaries committed; ratios to (R) and keyed state per extra set
             """;
     private static final Pattern REPLAY_RATE = Pattern.compile("replayed (\\d+) ticks .* in ([0-9.]+) s \\(([0-9.]+) ticks/s\\)");
 
@@ -87,6 +92,7 @@ public final class ReplayPathBench {
     private boolean skipStages;
     private boolean cpuDetail;
     private boolean publishVariants;
+    private List<Integer> sweepSizes = List.of();
 
     private PostgresServer postgres;
     private KafkaBroker kafka;
@@ -147,6 +153,7 @@ public final class ReplayPathBench {
                 case "--skip-stages" -> skipStages = true;
                 case "--cpu-detail" -> cpuDetail = true;
                 case "--publish-variants" -> publishVariants = true;
+                case "--sweeps" -> sweepSizes = Stream.of(value(args, ++i, a).split(",")).map(Integer::parseInt).toList();
                 case "-h", "--help" -> throw new IllegalArgumentException("help");
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
@@ -212,6 +219,10 @@ public final class ReplayPathBench {
 
         if (publishVariants) {
             publishVariants();
+            return;
+        }
+        if (!sweepSizes.isEmpty()) {
+            sweeps();
             return;
         }
         for (int round = 0; round <= rounds; round++) {
@@ -334,13 +345,18 @@ public final class ReplayPathBench {
         return result.get();
     }
 
-    /** Runs the tool in-process; returns what it printed on stdout. */
+    /** Runs the tool in-process for a run; returns what it printed on stdout. */
     private String replay(String topic, UUID run) {
+        return replay(topic, "--run-id", run);
+    }
+
+    /** Runs the tool in-process ({@code option}: {@code --run-id} or {@code --sweep-id}); returns what it printed on stdout. */
+    private String replay(String topic, String option, UUID id) {
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
         int code;
         try (PrintWriter out = new PrintWriter(o); PrintWriter err = new PrintWriter(e)) {
-            code = ReplayTool.execute(env(topic), out, err, "--run-id", run.toString(), "--start-ts", windowStart.toString(),
+            code = ReplayTool.execute(env(topic), out, err, option, id.toString(), "--start-ts", windowStart.toString(),
                     "--end-ts", windowEnd.toString(), "--speedup", "max");
         }
         check(code == 0, "replay-tool exited " + code + ": " + o + e);
@@ -514,6 +530,189 @@ public final class ReplayPathBench {
         printCpu("(T-kafka)", meter, warmUp ? null : "T-kafka");
         record(toolPublish, warmUp, ticks / publishSeconds);
         deleteTopic(topic4);
+    }
+
+    /**
+     * Issue 12's sweep targets. Per round: (R) one REPLAY run end to end as above, then for each N a
+     * sweep of N param sets ({@code store_metrics summary}, the default) replayed once with {@code
+     * --sweep-id} into a running job, timed from the tool's start until every run's summaries cover
+     * all its bars; then a checkpoint, whose strategy-operator state size gives the memory per set.
+     * The targets: N = 100 within 3x (R)'s time, N = 1000 within 15x.
+     */
+    private void sweeps() throws Exception {
+        Map<Integer, Stats> sweepSeconds = new LinkedHashMap<>();
+        Map<Integer, List<Double>> timesR = new LinkedHashMap<>();
+        Map<Integer, Stats> stateBytes = new LinkedHashMap<>();
+        Stats single = stat("(R)  one REPLAY run: tool start -> last metric row committed", "ms");
+        for (int n : sweepSizes) {
+            sweepSeconds.put(n, stat("(S" + n + ") sweep of " + n + " sets: tool start -> all summaries committed", "ms"));
+            stateBytes.put(n, stat("(S" + n + ") strategy operator's checkpointed state", "bytes"));
+            timesR.put(n, new ArrayList<>());
+        }
+        for (int round = 0; round <= rounds; round++) {
+            boolean warmUp = round == 0;
+            String label = warmUp ? "warm-up" : "round " + round;
+            out("");
+            out("-- %s (load %s)", label, Machine.load());
+            String topic = "sweep-bench-r" + round;
+            kafka.createTopic(topic, parallelism);
+            UUID run = createRun();
+            double seconds = ticks / endToEnd(topic, run, true, warmUp, label);
+            record(single, warmUp, seconds * 1000);
+            endRuns("strategy_run_id = '" + run + "'");
+            deleteTopic(topic);
+            for (int n : sweepSizes) {
+                String sweepTopic = "sweep-bench-" + n + "-r" + round;
+                kafka.createTopic(sweepTopic, parallelism);
+                UUID sweep = createSweep(n);
+                long[] result = sweepEndToEnd(sweepTopic, sweep, n, label);
+                double sweepTime = result[0] / 1e9;
+                out("   (S%d) %d sets: %.2f s = %.2f x (R)'s %.2f s; strategy state %,d bytes", n, n, sweepTime,
+                        sweepTime / seconds, seconds, result[1]);
+                record(sweepSeconds.get(n), warmUp, sweepTime * 1000);
+                record(stateBytes.get(n), warmUp, result[1]);
+                if (!warmUp) {
+                    timesR.get(n).add(sweepTime / seconds);
+                }
+                endRuns("sweep_id = '" + sweep + "'");
+                deleteTopic(sweepTopic);
+            }
+        }
+        out("");
+        out("Results: %,d ticks, %d symbols, 60 s bars (%,d bars per run), parallelism %d, %d measured round(s) after a"
+                + " warm-up; medians of the rounds", ticks, symbols, expectedBars, parallelism, rounds);
+        out("%s", Stats.header());
+        for (Stats s : stats.values()) {
+            if (!s.isEmpty()) {
+                out("%s", s.row());
+            }
+        }
+        out("");
+        for (int n : sweepSizes) {
+            Stats r = new Stats("", "");
+            timesR.get(n).forEach(r::add);
+            StringBuilder each = new StringBuilder();
+            timesR.get(n).forEach(x -> each.append(String.format(Locale.ROOT, " %.2f", x)));
+            Double target = n == 100 ? Double.valueOf(3) : n == 1000 ? Double.valueOf(15) : null;
+            out("time (S%d)/(R) per round:%s; median %.2f%s", n, each, r.median(),
+                    target == null ? "" : (r.median() <= target ? "  target <= " + target.intValue() + "x: MET"
+                            : "  target <= " + target.intValue() + "x: NOT MET"));
+        }
+        if (sweepSizes.size() >= 2) {
+            int small = sweepSizes.get(0);
+            int large = sweepSizes.get(sweepSizes.size() - 1);
+            double perSet = (stateBytes.get(large).median() - stateBytes.get(small).median()) / (large - small);
+            out("keyed state per extra set: %,.0f bytes = %,.0f bytes per (set, symbol) over %d symbols (slow windows of"
+                    + " the sets up to %d closes of 8 bytes)", perSet, perSet / symbols, symbols, grid(large).maxSlow());
+        }
+    }
+
+    /** The sweep's params: fast x slow, F x S = n with F the largest divisor of n up to sqrt(n); otherwise (R)'s params. */
+    private record Grid(List<StrategyParams> sets, int maxSlow) {
+    }
+
+    private static Grid grid(int n) {
+        int f = 1;
+        for (int d = 1; (long) d * d <= n; d++) {
+            if (n % d == 0) {
+                f = d;
+            }
+        }
+        int slowCount = n / f;
+        List<StrategyParams> sets = new ArrayList<>();
+        int maxSlow = 0;
+        for (int i = 0; i < f; i++) {
+            for (int j = 0; j < slowCount; j++) {
+                int fast = 2 + i;
+                int slow = f + 2 + 2 * j;
+                maxSlow = Math.max(maxSlow, slow);
+                sets.add(new StrategyParams(fast, slow, 2, 5.0, 2.5, 60, true, null, null));
+            }
+        }
+        return new Grid(sets, maxSlow);
+    }
+
+    private UUID createSweep(int n) throws SQLException {
+        try (Connection c = postgres.connect()) {
+            return new SweepStore(c).create(StrategyParams.STRATEGY_SMA_CROSS, "{\"bench\": " + n + "}",
+                    StoreMetrics.SUMMARY, "bench", grid(n).sets()).id();
+        }
+    }
+
+    private void endRuns(String where) throws SQLException {
+        try (Connection c = postgres.connect(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE strategy_runs SET ended_at = now() WHERE ended_at IS NULL AND " + where);
+        }
+    }
+
+    /**
+     * A sweep end to end: the job running (as (R)), the tool with {@code --sweep-id}, until the
+     * sweep's summaries hold every bar of every run; then a checkpoint's strategy state size.
+     *
+     * @return {nanoseconds from the tool's start to the last summary seen, state size in bytes}
+     */
+    private long[] sweepEndToEnd(String topic, UUID sweep, int n, String label) throws Exception {
+        JobOptions options = jobOptions(topic);
+        QuantSignalsJob job = FlinkBench.unboundedJob(options,
+                new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval()), false, true);
+        JobID jobId = flink.submit(FlinkBench.jobGraph(job, "sweep " + n + " " + label));
+        try {
+            flink.awaitRunning(jobId, Duration.ofSeconds(60));
+            Thread.sleep(2_000);
+            System.gc();
+            long expected = n * expectedBars;
+            long t0;
+            long last;
+            CpuMeter meter = new CpuMeter(postmasterPid);
+            try (Connection poll = postgres.connect(); PreparedStatement bars = poll.prepareStatement(
+                    "SELECT coalesce(sum(s.bars), 0) FROM strategy_run_summaries s JOIN strategy_runs r"
+                            + " USING (strategy_run_id) WHERE r.sweep_id = ?")) {
+                bars.setObject(1, sweep);
+                t0 = System.nanoTime();
+                onToolThread(() -> replay(topic, "--sweep-id", sweep));
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+                while (true) {
+                    long seen;
+                    try (ResultSet rs = bars.executeQuery()) {
+                        rs.next();
+                        seen = rs.getLong(1);
+                    }
+                    if (seen == expected) {
+                        last = System.nanoTime();
+                        break;
+                    }
+                    check(seen < expected && System.nanoTime() < deadline, "sweep " + sweep + " has " + seen + " of "
+                            + expected + " bars in its summaries");
+                    Thread.sleep(20);
+                }
+            } finally {
+                meter.close();
+            }
+            printCpu("(S" + n + ")", meter, null);
+            check(count("SELECT count(*) FROM rejected_ticks") == 0, "the job rejected ticks");
+            check(count("SELECT count(*) FROM strategy_metrics m JOIN strategy_runs r USING (strategy_run_id)"
+                    + " WHERE r.sweep_id = '" + sweep + "'") == 0, "a summary sweep wrote metric rows");
+            return new long[] {last - t0, strategyStateSize(jobId)};
+        } finally {
+            flink.cancel(jobId);
+        }
+    }
+
+    /** A checkpoint now, and the state size of its strategy vertex (REST, as StateBench reads it). */
+    private long strategyStateSize(JobID jobId) throws Exception {
+        flink.cluster().triggerCheckpoint(jobId).get(5, TimeUnit.MINUTES);
+        java.net.URI rest = flink.restAddress();
+        String vertex = null;
+        for (com.fasterxml.jackson.databind.JsonNode v : StateBench.get(rest, "/jobs/" + jobId).path("vertices")) {
+            if (v.path("name").asText().contains("sma-crossover")) {
+                vertex = v.path("id").asText();
+            }
+        }
+        check(vertex != null, "no sma-crossover vertex");
+        long checkpoint = StateBench.get(rest, "/jobs/" + jobId + "/checkpoints").path("latest").path("completed")
+                .path("id").asLong(-1);
+        return StateBench.get(rest, "/jobs/" + jobId + "/checkpoints/details/" + checkpoint).path("tasks").path(vertex)
+                .path("state_size").asLong(-1);
     }
 
     /** The tool's Kafka side alone with alternative producer settings, interleaved round by round. */

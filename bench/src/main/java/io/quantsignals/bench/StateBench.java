@@ -149,7 +149,8 @@ final class StateBench {
         }
     }
 
-    private static JsonNode get(URI rest, String path) throws IOException, InterruptedException {
+    /** GET of a MiniCluster REST path as JSON (also used by ReplayPathBench's sweep mode). */
+    static JsonNode get(URI rest, String path) throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(rest.resolve(path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
