@@ -5,7 +5,6 @@ import io.quantsignals.core.analytics.PeriodFigures;
 import io.quantsignals.core.analytics.PeriodSummary;
 import io.quantsignals.core.analytics.RunAnalytics;
 import io.quantsignals.core.analytics.SummaryAccumulator;
-import io.quantsignals.core.analytics.SummaryState;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.run.RunStore;
@@ -187,8 +186,9 @@ class SweepRunsTest {
             Map<UUID, Map<String, List<PeriodSummary>>> expected = new HashMap<>();
             for (StrategyRun run : runs) {
                 Map<String, List<PeriodSummary>> bySymbol = new HashMap<>();
-                Backtest.run(run.params(), forBacktest(history)).forEach((symbol, result) ->
-                        bySymbol.put(symbol, cleanRunSummaries(run.id().toString(), symbol, result)));
+                // What a run that never failed writes: the job's accumulator over the Backtest's bars and transitions.
+                Backtest.run(run.params(), forBacktest(history)).forEach((symbol, result) -> bySymbol.put(symbol,
+                        SummaryAccumulator.ofRows(run.id().toString(), symbol, result.metrics(), result.transitions())));
                 expected.put(run.id(), bySymbol);
             }
             long rows = expected.values().stream().flatMap(m -> m.values().stream()).mapToLong(List::size).sum();
@@ -226,25 +226,6 @@ class SweepRunsTest {
         } catch (Exception e) {
             return e.toString();
         }
-    }
-
-    /** The summary rows a run that never failed writes: the job's accumulator over the Backtest's bars and transitions. */
-    private static List<PeriodSummary> cleanRunSummaries(String runId, String symbol, Backtest.SymbolResult result) {
-        SummaryAccumulator summary = new SummaryAccumulator(new SummaryState(), runId, symbol);
-        List<PeriodSummary> rows = new ArrayList<>();
-        List<PositionTransition> transitions = result.transitions();
-        int next = 0;
-        for (MetricRow bar : result.metrics()) {
-            while (next < transitions.size() && transitions.get(next).eventTime() == bar.metricTime()) {
-                summary.transition(transitions.get(next++));
-            }
-            PeriodSummary completed = summary.bar(bar);
-            if (completed != null) {
-                rows.add(completed);
-            }
-        }
-        rows.add(summary.current());
-        return rows;
     }
 
     /**

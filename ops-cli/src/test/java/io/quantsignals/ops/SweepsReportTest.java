@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quantsignals.core.analytics.Figures;
 import io.quantsignals.core.analytics.PeriodSummary;
 import io.quantsignals.core.analytics.RunAnalytics;
+import io.quantsignals.core.analytics.SummaryAccumulator;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.params.StrategyParamsParser;
 import io.quantsignals.core.strategy.Backtest;
@@ -97,9 +98,8 @@ class SweepsReportTest {
     private static void storeSummaries(SweepRun run, long before) throws SQLException {
         try (Connection c = postgres.connect()) {
             for (Backtest.SymbolResult r : run.results().values()) {
-                RunAnalytics.SymbolResult a = RunAnalytics.of(3600, Map.of(r.symbol(), r.metrics()),
-                        Map.of(r.symbol(), r.transitions())).symbol(r.symbol());
-                List<PeriodSummary> rows = SummaryRows.of(run.id().toString(), r.symbol(), r.metrics(), a.roundTrips());
+                List<PeriodSummary> rows = SummaryAccumulator.ofRows(run.id().toString(), r.symbol(), r.metrics(),
+                        r.transitions());
                 SummaryRows.insert(c, rows.stream().filter(p -> p.periodStart() < before).toList());
             }
         }

@@ -33,20 +33,20 @@ public record ReplayStream(String id, List<Group> groups) {
     }
 
     public static ReplayStream ofRun(RunConfig run) {
-        return of(ofRunId(run.runId), List.of(run));
+        return of(runStreamId(run.runId), List.of(run));
     }
 
     public static ReplayStream ofSweep(String sweepId, List<RunConfig> runs) {
-        return of(ofSweepId(sweepId), runs);
+        return of(sweepStreamId(sweepId), runs);
     }
 
     /** The id of a single REPLAY run's stream. */
-    public static String ofRunId(String runId) {
+    public static String runStreamId(String runId) {
         return "run:" + runId;
     }
 
     /** The id of a sweep's stream. */
-    public static String ofSweepId(String sweepId) {
+    public static String sweepStreamId(String sweepId) {
         return "sweep:" + sweepId;
     }
 

@@ -413,7 +413,10 @@ public class SignalFunction extends KeyedBroadcastProcessFunction<String, Tick, 
             Set<String> streams = new HashSet<>();
             for (RunConfig run : snapshot.runs) {
                 if (run.isReplay()) {
-                    streams.add(run.sweepId != null ? ReplayStream.ofSweepId(run.sweepId) : ReplayStream.ofRunId(run.runId));
+                    streams.add(ReplayStream.runStreamId(run.runId)); // a sweep's run may be replayed alone too
+                    if (run.sweepId != null) {
+                        streams.add(ReplayStream.sweepStreamId(run.sweepId));
+                    }
                 }
             }
             ctx.applyToKeyedState(REPLAY_BARS, (symbol, bars) -> {

@@ -135,6 +135,36 @@ public final class SummaryAccumulator {
     }
 
     /**
+     * Every row the job writes for a (run, symbol) whose bars and transitions are all known (a
+     * backtest, a test's reference): the transitions in time order, each before the first bar at or
+     * after its time (a bar's own transition has the bar's time), those after the last bar last; the
+     * completed periods, then the open one ({@link #current()}). Empty without bars.
+     */
+    public static List<PeriodSummary> ofRows(String runId, String symbol, List<MetricRow> bars,
+                                             List<PositionTransition> transitions) {
+        SummaryAccumulator summary = new SummaryAccumulator(new SummaryState(), runId, symbol);
+        List<PeriodSummary> rows = new ArrayList<>();
+        int next = 0;
+        for (MetricRow bar : bars) {
+            while (next < transitions.size() && transitions.get(next).eventTime() <= bar.metricTime()) {
+                summary.transition(transitions.get(next++));
+            }
+            PeriodSummary completed = summary.bar(bar);
+            if (completed != null) {
+                rows.add(completed);
+            }
+        }
+        while (next < transitions.size()) {
+            summary.transition(transitions.get(next++));
+        }
+        PeriodSummary open = summary.current();
+        if (open != null) {
+            rows.add(open);
+        }
+        return rows;
+    }
+
+    /**
      * The open period as if the run ended now: with the trade a flatten after the last bar closed (as
      * {@link RunAnalytics} books it), without changing the state. Null before the first bar.
      */
