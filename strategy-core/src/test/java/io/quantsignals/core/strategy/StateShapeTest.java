@@ -1,5 +1,8 @@
 package io.quantsignals.core.strategy;
 
+import io.quantsignals.core.analytics.PendingTransition;
+import io.quantsignals.core.analytics.RoundTripState;
+import io.quantsignals.core.analytics.SummaryState;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.price.ScaledPrice;
 import org.junit.jupiter.api.Test;
@@ -12,18 +15,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The state classes the Flink job keeps in keyed state must be valid Flink POJOs (checked here by
- * Flink's rules, without Flink on the classpath) and O(slow window) in size.
+ * The state classes the Flink job keeps in keyed state (per (run, symbol), per replay stream, a
+ * sweep run's summary) must be valid Flink POJOs (checked here by Flink's rules, without Flink on
+ * the classpath; flink-job's StateTypesTest asks Flink itself) and O(slow window) in size.
  */
 class StateShapeTest {
 
-    private static final Set<Class<?>> POJO_CLASSES = Set.of(SmaCrossState.class, ExactSmaPair.class, PendingBar.class,
-            PendingBars.class);
+    /** Every class the job keeps in keyed state, and the classes of their fields. */
+    private static final Set<Class<?>> POJO_CLASSES = Set.of(RunSymbolState.class, SmaCrossState.class,
+            ExactSmaPair.class, PendingBar.class, PendingBars.class, ReplayBarsState.class, SummaryState.class,
+            RoundTripState.class, PendingTransition.class);
 
     private static final Set<Class<?>> ALLOWED_FIELD_TYPES = Set.of(
             boolean.class, byte.class, short.class, int.class, long.class, float.class, double.class, char.class,
             Boolean.class, Integer.class, Long.class, Double.class, String.class, long[].class, double[].class,
-            PendingBar[].class);
+            PendingBar[].class, PendingTransition[].class);
 
     @Test
     void stateClassesFollowFlinksPojoRules() throws Exception {
