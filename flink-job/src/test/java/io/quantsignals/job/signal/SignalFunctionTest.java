@@ -1,5 +1,10 @@
 package io.quantsignals.job.signal;
 
+import io.quantsignals.core.analytics.Figures;
+import io.quantsignals.core.analytics.PeriodFigures;
+import io.quantsignals.core.analytics.PeriodSummary;
+import io.quantsignals.core.analytics.RunAnalytics;
+import io.quantsignals.core.analytics.SummaryAccumulator;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.strategy.BarResult;
@@ -10,6 +15,7 @@ import io.quantsignals.job.SideOutputs;
 import io.quantsignals.job.control.ControlEvent;
 import io.quantsignals.job.ingest.RejectedTick;
 import io.quantsignals.job.killswitch.KillSwitchEvent;
+import io.quantsignals.job.killswitch.KillSwitchFile;
 import io.quantsignals.job.killswitch.KillSwitchSnapshot;
 import io.quantsignals.job.killswitch.KillSwitches;
 import io.quantsignals.job.runs.RunConfig;
@@ -20,6 +26,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,7 +143,7 @@ class SignalFunctionTest {
         // and the halt closes the position at the next bar (RISK_LIMIT).
         StrategyParams before = new StrategyParams(1, 2, 2, 5, 0, 60, false, null, 0.02);
         StrategyParams after = new StrategyParams(1, 2, 1, 20, 10, 60, false, null, null);
-        String runId = java.util.UUID.randomUUID().toString();
+        String runId = UUID.randomUUID().toString();
         String[] phase1 = {"100", "101", "102", "103", "97", "96"};
         String[] phase2 = {"98", "99", "100", "95"};
         SmaCrossStrategy reference = new SmaCrossStrategy(before);
@@ -170,6 +179,90 @@ class SignalFunctionTest {
             assertEquals(List.of(KillSwitchEvent.ENGAGED, KillSwitchEvent.RELEASED), events.stream().map(e -> e.action).toList());
             assertEquals(5 * MINUTE, events.get(1).eventTimeMillis, "released at the latest time the state knew");
         }
+    }
+
+    /**
+     * A sweep of two summary runs beside a REPLAY run of its own with the first one's params, all fed
+     * the same replay over two UTC days, a kill switch engaged in between and the runs ended after
+     * the end marker: the sweep's first run writes no metric row, the same transitions as the run of
+     * its own, and (last row per day) exactly the summaries the accumulator makes of that run's rows;
+     * the flatten's trade counted. The sweep's second run, other params, is evaluated from the same bars.
+     */
+    @ParameterizedTest
+    @EnumSource(SignalHarness.Backend.class)
+    void aSweepsSummaryRunKeepsTheSummariesOfItsRows(SignalHarness.Backend backend) throws Exception {
+        Path folder = Files.createTempDirectory("kill-switch");
+        StrategyParams first = new StrategyParams(1, 2, 1, 10, 5, 3600, true, null, null);
+        StrategyParams second = new StrategyParams(2, 3, 1, 10, 5, 3600, true, null, null);
+        String sweepId = UUID.randomUUID().toString();
+        RunConfig own = SignalHarness.run("REPLAY", first, 1);
+        RunConfig swept = SignalHarness.run("REPLAY", first, 1);
+        RunConfig other = SignalHarness.run("REPLAY", second, 1);
+        for (RunConfig r : List.of(swept, other)) {
+            r.sweepId = sweepId;
+            r.storeMetrics = "summary";
+        }
+        long day = 86_400_000L;
+        try (SignalHarness h = new SignalHarness(backend, new KillSwitches(folder.toString()), 0)) {
+            h.runs(own, swept, other);
+            h.replayMarker(own.runId, SYMBOL, 20 * 3_600_000L, false);
+            h.sweepMarker(sweepId, SYMBOL, 20 * 3_600_000L, false);
+            String[] prices = {"100", "103", "101", "106", "104", "99", "97", "102", "105", "100", "98", "103"};
+            for (int i = 0; i < prices.length; i++) {
+                long ts = 20 * 3_600_000L + i * 3_600_000L; // hourly from 20:00: across midnight
+                h.replayTick(own.runId, SYMBOL, ts, prices[i]);
+                h.sweepTick(sweepId, SYMBOL, ts, prices[i]);
+                // The kill switch between the bars of 01:00 and 02:00 on the second day, with a file time there too
+                // (a real file's time is the wall clock, which a replay's bars do not share: README known limits).
+                long engagedAt = day + 2 * 3_600_000L - 600_000L;
+                if (i == 6) {
+                    h.harness.processBroadcastElement(ControlEvent.of(new KillSwitchSnapshot(new ArrayList<>(List.of(
+                            new KillSwitchFile(KillSwitches.GLOBAL, engagedAt, "test", "test"))),
+                            engagedAt)), 0);
+                }
+                if (i == 8) {
+                    h.harness.processBroadcastElement(ControlEvent.of(new KillSwitchSnapshot(new ArrayList<>(), engagedAt + 1)), 0);
+                }
+            }
+            long end = 20 * 3_600_000L + prices.length * 3_600_000L;
+            h.replayMarker(own.runId, SYMBOL, end, true);
+            h.sweepMarker(sweepId, SYMBOL, end, true);
+            h.runs(); // every run ended: RUN_ENDED flattens, the summaries' last rewrite
+
+            List<MetricRow> ownRows = h.metrics().stream().filter(m -> m.runId.equals(own.runId)).map(SignalFunctionTest::row).toList();
+            assertEquals(prices.length, ownRows.size());
+            assertTrue(h.metrics().stream().allMatch(m -> m.runId.equals(own.runId)), "summary runs write no metric rows");
+            List<PositionTransition> ownTransitions = transitionsOf(h, own);
+            assertEquals(ownTransitions, transitionsOf(h, swept), "the sweep's run trades as the run of its own");
+            assertTrue(ownTransitions.stream().anyMatch(t -> t.reason() == PositionTransition.Reason.KILL_SWITCH),
+                    "the kill switch flattened a position: " + ownTransitions);
+            Map<Long, PeriodSummary> lastPerDay = new TreeMap<>();
+            for (PeriodSummary p : h.side(SideOutputs.RUN_SUMMARIES)) {
+                if (p.runId().equals(swept.runId)) {
+                    lastPerDay.put(p.periodStart(), p); // upserted by key: the last row of a day stands
+                }
+            }
+            List<PeriodSummary> expected = SummaryAccumulator
+                    .ofRows(swept.runId, SYMBOL, ownRows, ownTransitions);
+            assertEquals(2, expected.size(), "two UTC days");
+            assertEquals(expected, List.copyOf(lastPerDay.values()));
+            // ...whose figures are those runs report computes from the rows, the flattened trades included.
+            Figures fromRows = RunAnalytics.of(3600,
+                    Map.of(SYMBOL, ownRows), Map.of(SYMBOL, ownTransitions)).symbol(SYMBOL).figures();
+            Figures fromSummaries = PeriodFigures.of(
+                    List.copyOf(lastPerDay.values()), 3600);
+            assertEquals(fromRows.trades().closed(), fromSummaries.trades().closed());
+            assertEquals(fromRows.trades().averagePnl(), fromSummaries.trades().averagePnl(), 1e-12);
+            assertEquals(fromRows.netReturn(), fromSummaries.netReturn(), 1e-12);
+            assertEquals(fromRows.sharpe(), fromSummaries.sharpe(), 1e-9);
+            assertTrue(h.side(SideOutputs.RUN_SUMMARIES).stream().anyMatch(p -> p.runId().equals(other.runId)),
+                    "the sweep's other run has its summaries too");
+        }
+    }
+
+    private static List<PositionTransition> transitionsOf(SignalHarness h, RunConfig run) {
+        return h.side(SideOutputs.TRANSITIONS).stream().filter(t -> t.runId.equals(run.runId))
+                .map(SignalFunctionTest::transition).toList();
     }
 
     private static void addBar(SmaCrossStrategy reference, int bar, String price, List<MetricRow> metrics,

@@ -85,6 +85,21 @@ final class SignalHarness implements AutoCloseable {
         harness.processElement(t, ts);
     }
 
+    /** A tick the replay tool published for every run of a sweep. */
+    void sweepTick(String sweepId, String symbol, long ts, String price) throws Exception {
+        Tick t = new Tick(symbol, ts, ScaledPrice.parse(price));
+        t.replaySweepId = sweepId;
+        harness.processElement(t, ts);
+    }
+
+    void sweepMarker(String sweepId, String symbol, long ts, boolean end) throws Exception {
+        Tick t = new Tick(symbol, ts, 0);
+        t.replaySweepId = sweepId;
+        t.replayEnd = end;
+        t.replayReset = !end;
+        harness.processElement(t, ts);
+    }
+
     void replayMarker(String runId, String symbol, long ts, boolean end) throws Exception {
         Tick t = new Tick(symbol, ts, 0);
         t.replayRunId = runId;

@@ -137,8 +137,10 @@ public final class SummaryAccumulator {
     /**
      * Every row the job writes for a (run, symbol) whose bars and transitions are all known (a
      * backtest, a test's reference): the transitions in time order, each before the first bar at or
-     * after its time (a bar's own transition has the bar's time), those after the last bar last; the
-     * completed periods, then the open one ({@link #current()}). Empty without bars.
+     * after its time (a bar's own transition has the bar's time), a {@code RUN_ENDED} flatten (which
+     * no bar follows) and those after the last bar last; the completed periods, then the open one
+     * ({@link #current()}). Empty without bars. A kill-switch flatten is placed by its time, which is
+     * right where the file's time falls among the bars (live runs), not for a replay of history.
      */
     public static List<PeriodSummary> ofRows(String runId, String symbol, List<MetricRow> bars,
                                              List<PositionTransition> transitions) {
@@ -146,7 +148,8 @@ public final class SummaryAccumulator {
         List<PeriodSummary> rows = new ArrayList<>();
         int next = 0;
         for (MetricRow bar : bars) {
-            while (next < transitions.size() && transitions.get(next).eventTime() <= bar.metricTime()) {
+            while (next < transitions.size() && transitions.get(next).eventTime() <= bar.metricTime()
+                    && transitions.get(next).reason() != PositionTransition.Reason.RUN_ENDED) {
                 summary.transition(transitions.get(next++));
             }
             PeriodSummary completed = summary.bar(bar);
