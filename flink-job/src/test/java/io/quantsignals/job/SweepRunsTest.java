@@ -98,6 +98,7 @@ class SweepRunsTest {
         List<StrategyParams> sets = grid();
         UUID all = createSweep(StoreMetrics.ALL, sets);
         UUID summaryOnly = createSweep(StoreMetrics.SUMMARY, sets);
+        UUID transitionsOnly = createSweep(StoreMetrics.NONE, sets);
         List<UUID> alone = new ArrayList<>();
         for (StrategyParams p : sets) {
             alone.add(createRun(RunType.REPLAY, p));
@@ -108,6 +109,7 @@ class SweepRunsTest {
             String out = replay(topic, "--sweep-id", all, start, end);
             assertTrue(out.contains("for sweep " + all), out);
             replay(topic, "--sweep-id", summaryOnly, start, end);
+            replay(topic, "--sweep-id", transitionsOnly, start, end);
             for (UUID run : alone) {
                 replay(topic, "--run-id", run, start, end);
             }
@@ -118,11 +120,13 @@ class SweepRunsTest {
 
             List<StrategyRun> allRuns = runsOf(all);
             List<StrategyRun> summaryRuns = runsOf(summaryOnly);
+            List<StrategyRun> noneRuns = runsOf(transitionsOnly);
             for (int i = 0; i < sets.size(); i++) {
                 StrategyParams p = sets.get(i);
                 Map<String, Backtest.SymbolResult> expected = Backtest.run(p, forBacktest(history));
                 UUID sweepRun = runWith(allRuns, p);
                 UUID summaryRun = runWith(summaryRuns, p);
+                UUID noneRun = runWith(noneRuns, p);
                 UUID own = alone.get(i);
                 long bars = expectedMetricRows(expected);
                 await("the rows of " + p, Duration.ofSeconds(90), () ->
@@ -135,8 +139,15 @@ class SweepRunsTest {
                         "store_metrics summary: no metric rows...");
                 assertEquals(expectedTransitionRows(expected),
                         count("SELECT count(*) FROM strategy_positions_stream WHERE strategy_run_id = ?", summaryRun));
+                long transitionRows = expectedTransitionRows(expected);
+                await("the transitions of the store_metrics none run", Duration.ofSeconds(30), () -> count(
+                        "SELECT count(*) FROM strategy_positions_stream WHERE strategy_run_id = ?", noneRun) >= transitionRows);
+                assertEquals(0, count("SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", noneRun)
+                        + count("SELECT count(*) FROM strategy_run_summaries WHERE strategy_run_id = ?", noneRun),
+                        "store_metrics none: neither metric rows nor summaries");
                 for (String symbol : SYMBOLS) {
                     assertEquals(transitions(own, symbol), transitions(summaryRun, symbol), "...the transitions all the same");
+                    assertEquals(transitions(own, symbol), transitions(noneRun, symbol), "store_metrics none: the transitions");
                     assertEquals(summaries(sweepRun, symbol), summaries(summaryRun, symbol),
                             "summaries of " + symbol + " with store_metrics all and summary");
                     long days = expected.get(symbol).metrics().stream()
