@@ -4,6 +4,7 @@ import io.quantsignals.core.db.Migrations;
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
 import io.quantsignals.ops.OpsCli;
+import io.quantsignals.replay.ReplayStages;
 import io.quantsignals.replay.ReplayTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -31,14 +32,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -132,7 +130,7 @@ public final class ImportReplayBench {
     private final Stats copy = new Stats("(2)  COPY ... (FORMAT csv, HEADER) via CopyManager", "rows/s");
     private final Stats replayWall = new Stats("(3)  replay-tool --speedup max, wall time of execute", "ticks/s");
     private final Stats replaySelf = new Stats("(3s) replay-tool --speedup max, as the tool reports it", "ticks/s");
-    private final Stats replayRead = new Stats("(3r) the replay's query alone (no Kafka), JDBC cursor", "rows/s");
+    private final Stats replayRead = new Stats("(3r) the replay's query alone (no Kafka), the tool's reader", "rows/s");
     private final Stats perf = new Stats("(4)  ProducerPerformance --record-size S", "records/s");
     private final Stats perfMb = new Stats("(4)  ProducerPerformance --record-size S", "MB/s");
     private final Stats perfAlt = new Stats("(4') ProducerPerformance --payload-file (replay messages)", "records/s");
@@ -361,51 +359,20 @@ public final class ImportReplayBench {
     }
 
     /**
-     * (3r), a diagnostic: what the replay tool's database side costs alone. The tool's SQL
-     * (TickReader: count and window, then the rows in (event_time, ingest_seq) order through a
-     * cursor of 10,000 rows, in one read-only REPEATABLE READ transaction), the same getters, no Kafka.
+     * (3r), a diagnostic: what the replay tool's database side costs alone: its own reader
+     * ({@link ReplayStages#read}: TickReader's binary COPY through the prefetcher, exactly as the tool
+     * drives it), no Kafka.
      */
     private void runReplayQuery(boolean warmUp) throws Exception {
         gc();
         long t0 = System.nanoTime();
-        long rows = 0;
-        long checksum = 0;
+        long rows;
         try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "")) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            c.setReadOnly(true);
-            OffsetDateTime from = OffsetDateTime.ofInstant(Instant.ofEpochMilli(csv.firstMillis()), ZoneOffset.UTC);
-            OffsetDateTime to = OffsetDateTime.ofInstant(Instant.ofEpochMilli(csv.lastMillis() + 1), ZoneOffset.UTC);
-            try (PreparedStatement count = c.prepareStatement(
-                    "SELECT count(*), min(event_time), max(event_time) FROM price_ticks WHERE event_time >= ? AND event_time < ?")) {
-                count.setObject(1, from);
-                count.setObject(2, to);
-                try (ResultSet rs = count.executeQuery()) {
-                    rs.next();
-                    checksum += rs.getLong(1);
-                }
-            }
-            try (PreparedStatement q = c.prepareStatement(
-                    "SELECT round(extract(epoch FROM date_trunc('milliseconds', event_time)) * 1000)::bigint, symbol, price, volume"
-                            + " FROM price_ticks WHERE event_time >= ? AND event_time < ? ORDER BY event_time, ingest_seq")) {
-                q.setFetchSize(10_000);
-                q.setObject(1, from);
-                q.setObject(2, to);
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        long ts = rs.getLong(1);
-                        String symbol = rs.getString(2);
-                        double price = rs.getDouble(3);
-                        double volume = rs.getDouble(4);
-                        checksum += ts + symbol.length() + (long) price + (rs.wasNull() ? 0 : (long) volume);
-                        rows++;
-                    }
-                }
-            }
-            c.rollback();
+            rows = ReplayStages.read(c, Instant.ofEpochMilli(csv.firstMillis()), Instant.ofEpochMilli(csv.lastMillis() + 1),
+                    false).count();
         }
         double seconds = secondsSince(t0);
-        check(rows == csv.rows(), "the replay query read " + rows + " rows (checksum " + checksum + ")");
+        check(rows == csv.rows(), "the replay query read " + rows + " rows");
         double rate = rows / seconds;
         System.out.printf(Locale.ROOT, "   (3r) replay query alone: %,12.0f rows/s  (%.2f s)%n", rate, seconds);
         if (!warmUp) {

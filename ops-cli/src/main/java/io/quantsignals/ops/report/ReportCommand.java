@@ -68,14 +68,7 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path target = (out != null ? out : Path.of("report-" + id + ".html")).toAbsolutePath().normalize();
-        if (Files.isDirectory(target)) {
-            throw new InvalidInputException("--out " + target + " is a folder, not a file");
-        }
-        Path folder = target.getParent();
-        if (folder == null || !Files.isDirectory(folder)) {
-            throw new InvalidInputException("cannot write " + target + ": folder " + folder + " does not exist");
-        }
+        Path target = outputFile(out != null ? out : Path.of("report-" + id + ".html"));
         String html;
         try (Connection c = database.connect()) {
             html = render(c, id, Instant.now());
@@ -132,6 +125,19 @@ public final class ReportCommand implements Callable<Integer> {
         public void point(long time, double equity, double buyAndHoldEquity, double drawdown) {
             portfolio.add(new ReportWriter.PortfolioPoint(time, equity, buyAndHoldEquity, drawdown));
         }
+    }
+
+    /** The absolute file an HTML page goes to ({@code --out}); exit 2 if it is a folder or its folder does not exist. */
+    public static Path outputFile(Path out) {
+        Path target = out.toAbsolutePath().normalize();
+        if (Files.isDirectory(target)) {
+            throw new InvalidInputException("--out " + target + " is a folder, not a file");
+        }
+        Path folder = target.getParent();
+        if (folder == null || !Files.isDirectory(folder)) {
+            throw new InvalidInputException("cannot write " + target + ": folder " + folder + " does not exist");
+        }
+        return target;
     }
 
     /** Writes beside the target and moves into place, so a failed write never leaves half a report. */

@@ -32,7 +32,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -270,7 +269,7 @@ public final class SweepsCommand {
         @Override
         public Integer call() throws Exception {
             checkSymbol(symbol);
-            Path target = out == null ? null : outputFile(out);
+            Path target = out == null ? null : ReportCommand.outputFile(out);
             SweepReport report;
             try (Connection c = database.connect()) {
                 SweepSummaries.snapshot(c);
@@ -376,19 +375,6 @@ public final class SweepsCommand {
             RunsCommand.requireNonBlank("--symbol", symbol);
             TerminalText.requireNoControlCharacters("--symbol", symbol);
         }
-    }
-
-    /** The absolute --out file; its folder must exist and it must not be a folder (as runs report). */
-    private static Path outputFile(Path out) {
-        Path target = out.toAbsolutePath().normalize();
-        if (Files.isDirectory(target)) {
-            throw new InvalidInputException("--out " + target + " is a folder, not a file");
-        }
-        Path folder = target.getParent();
-        if (folder == null || !Files.isDirectory(folder)) {
-            throw new InvalidInputException("cannot write " + target + ": folder " + folder + " does not exist");
-        }
-        return target;
     }
 
     private static ObjectNode toJson(Sweep sweep) throws Exception {
