@@ -1,7 +1,6 @@
 package io.quantsignals.job;
 
 import io.quantsignals.core.params.StrategyParams;
-import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.Backtest;
 import io.quantsignals.fixtures.TestTick;
@@ -16,9 +15,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,19 +74,6 @@ class ReplayRunsTest {
         return ticks;
     }
 
-    private static void store(List<TestTick> ticks) throws Exception {
-        try (Connection c = POSTGRES.connect(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO price_ticks (event_time, symbol, price, source) VALUES (?, ?, ?, 'test-history')")) {
-            for (TestTick t : ticks) {
-                ps.setTimestamp(1, new Timestamp(t.ts()));
-                ps.setString(2, t.symbol());
-                ps.setDouble(3, ScaledPrice.toDouble(ScaledPrice.parse(t.price())));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
     /** The real replay tool; {@code run} null: ordinary (replayed) ticks for the LIVE and PAPER runs. */
     private static String replay(String topic, UUID run, String speedup, Instant start, Instant end, String... extra) {
         List<String> args = new ArrayList<>(List.of("--kafka", KAFKA.bootstrapServers(), "--prices-topic", topic,
@@ -124,7 +107,7 @@ class ReplayRunsTest {
         StrategyParams paperParams = new StrategyParams(3, 7, 2, 5.0, 2.0, 1, true, SYMBOLS, null);
         UUID paper = createRun(RunType.PAPER, paperParams);
         List<TestTick> history = history();
-        store(history);
+        storeHistory(history);
 
         JobClient job = start(QuantSignalsJob.fromOptions(options(topic, "--restart-attempts", "0")));
         try {
@@ -153,7 +136,7 @@ class ReplayRunsTest {
         StrategyParams onlyBtc = new StrategyParams(3, 7, 2, 5.0, 2.0, 1, true, List.of("BTCUSD"), null);
         UUID run = createRun(RunType.REPLAY, onlyBtc);
         List<TestTick> history = history();
-        store(history);
+        storeHistory(history);
 
         JobClient job = start(QuantSignalsJob.fromOptions(options(topic)));
         try {
@@ -180,7 +163,7 @@ class ReplayRunsTest {
         UUID at50 = createRun(RunType.REPLAY, REPLAY_PARAMS);
 
         List<TestTick> history = history();
-        store(history);
+        storeHistory(history);
         Instant start = Instant.ofEpochMilli(HISTORY);
         Instant end = endOf(history);
         List<TestTick> liveTicks = randomWalk(12, SYMBOLS, 150, LIVE);

@@ -6,7 +6,6 @@ import io.quantsignals.core.analytics.PeriodSummary;
 import io.quantsignals.core.analytics.RunAnalytics;
 import io.quantsignals.core.analytics.SummaryAccumulator;
 import io.quantsignals.core.params.StrategyParams;
-import io.quantsignals.core.price.ScaledPrice;
 import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.run.StoreMetrics;
@@ -31,7 +30,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,7 +89,7 @@ class SweepRunsTest {
     void everyRunOfASweepHasTheRowsOfTheSameParamsRunOnItsOwn() throws Exception {
         String topic = newTopic(2);
         List<TestTick> history = randomWalk(21, SYMBOLS, 7_000, HISTORY);
-        store(history);
+        storeHistory(history);
         Instant start = Instant.ofEpochMilli(HISTORY);
         Instant end = Instant.ofEpochMilli((history.get(history.size() - 1).ts() / 900_000 + 1) * 900_000);
 
@@ -179,7 +177,7 @@ class SweepRunsTest {
     void aSweepRestartedAfterItsSummarySinkFailedWritesTheRowsOfACleanRun() throws Exception {
         String topic = newTopic(2);
         List<TestTick> history = randomWalk(22, SYMBOLS, 7_000, HISTORY);
-        store(history);
+        storeHistory(history);
         Instant start = Instant.ofEpochMilli(HISTORY);
         Instant end = Instant.ofEpochMilli((history.get(history.size() - 1).ts() / 900_000 + 1) * 900_000);
         List<StrategyParams> sets = grid().subList(0, 4);
@@ -323,19 +321,6 @@ class SweepRunsTest {
             }
             assertFalse(rows.isEmpty(), "summaries of " + run + " " + symbol);
             return rows;
-        }
-    }
-
-    private static void store(List<TestTick> ticks) throws Exception {
-        try (Connection c = POSTGRES.connect(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO price_ticks (event_time, symbol, price, source) VALUES (?, ?, ?, 'test-history')")) {
-            for (TestTick t : ticks) {
-                ps.setTimestamp(1, new Timestamp(t.ts()));
-                ps.setString(2, t.symbol());
-                ps.setDouble(3, ScaledPrice.toDouble(ScaledPrice.parse(t.price())));
-                ps.addBatch();
-            }
-            ps.executeBatch();
         }
     }
 
