@@ -153,14 +153,12 @@ public final class RunDirectory {
         return read;
     }
 
-    /** The replay stream of a single REPLAY run (its ticks carry its run id). */
+    /**
+     * The replay stream of a single REPLAY run (its ticks carry its run id), as {@link #find} found
+     * it; kept until the next snapshot, which is also what brings a run's new params.
+     */
     public ReplayStream replayStream(RunConfig run) {
-        ReplayStream stream = runStreams.get(run.runId);
-        if (stream == null || stream.groups().get(0).runs().get(0) != run) {
-            stream = ReplayStream.ofRun(run);
-            runStreams.put(run.runId, stream);
-        }
-        return stream;
+        return runStreams.computeIfAbsent(run.runId, id -> ReplayStream.ofRun(run));
     }
 
     private static Map<String, ReplayStream> bySweep(List<RunConfig> active) {
