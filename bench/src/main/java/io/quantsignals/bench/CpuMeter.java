@@ -138,9 +138,11 @@ final class CpuMeter implements AutoCloseable {
         if (g.contains("kafka-ticks-archive")) {
             return "job: tick-archive pipeline (source, fetcher)";
         }
-        if (g.contains("source: kafka-ticks") || g.contains("source data fetcher for source: kafka-ticks")
-                || g.contains("kafka-source")) {
-            return "job: Kafka source (fetch, parse, validate, hop out)";
+        if (g.contains("source: kafka-replays")) { // the task and its "Source Data Fetcher for Source: ..."
+            return "job: Kafka source, replay topic (fetch, parse, validate, hop out)";
+        }
+        if (g.contains("source: kafka-ticks") || g.contains("kafka-source")) {
+            return "job: Kafka source, prices topic (fetch, parse, validate, hop out)";
         }
         if (g.contains("sma-crossover")) {
             return "job: strategy (keyed, evaluate)";

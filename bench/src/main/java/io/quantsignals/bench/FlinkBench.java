@@ -3,6 +3,7 @@ package io.quantsignals.bench;
 import io.quantsignals.job.JobOptions;
 import io.quantsignals.job.QuantSignalsJob;
 import io.quantsignals.job.ingest.IncomingMessage;
+import io.quantsignals.job.ingest.TickDeserializer.Role;
 import io.quantsignals.job.killswitch.KillSwitchPoller;
 import io.quantsignals.job.killswitch.KillSwitchSnapshot;
 import io.quantsignals.job.killswitch.KillSwitches;
@@ -74,18 +75,21 @@ final class FlinkBench implements AutoCloseable {
         return cluster;
     }
 
-    /** A bounded run of the job: the production pipeline over the topic as it is now. */
+    /** A bounded run of the job: the production pipeline over the topics as they are now. */
     static QuantSignalsJob boundedJob(JobOptions options, JobSinks sinks) {
         RunsReader reader = new RunsReader(options.database(), options.strategyRunId(), options.costDefaults());
         KillSwitches killSwitches = new KillSwitches(options.killSwitchDir());
-        KafkaSource<IncomingMessage> ticks = kafkaSource(options, options.groupId(), false)
+        KafkaSource<IncomingMessage> ticks = QuantSignalsJob.pricesSource(options, options.groupId(), probe(options, false, Role.SIGNALS))
+                .setBounded(OffsetsInitializer.latest())
+                .build();
+        KafkaSource<IncomingMessage> replays = QuantSignalsJob.replaySource(options, probe(options, false, Role.REPLAYS))
                 .setBounded(OffsetsInitializer.latest())
                 .build();
         KafkaSource<IncomingMessage> archive = !options.tickArchive() ? null
-                : archiveSource(options, true)
+                : QuantSignalsJob.pricesSource(options, QuantSignalsJob.archiveGroupId(options), probe(options, false, Role.ARCHIVE))
                 .setBounded(OffsetsInitializer.latest())
                 .build();
-        return new QuantSignalsJob(options, ticks, archive,
+        return new QuantSignalsJob(options, ticks, replays, archive,
                 new DataGeneratorSource<>(new RunsPoller(reader), 1, TypeInformation.of(RunsSnapshot.class)),
                 new DataGeneratorSource<>(new KillSwitchPoller(killSwitches), 1, TypeInformation.of(KillSwitchSnapshot.class)),
                 reader, killSwitches, sinks);
@@ -98,19 +102,14 @@ final class FlinkBench implements AutoCloseable {
 
     /** The same; {@code countRecords}: count the records parsed (an atomic increment per record). */
     static QuantSignalsJob unboundedJob(JobOptions options, JobSinks sinks, boolean countRecords) {
-        return unboundedJob(options, sinks, countRecords, true);
-    }
-
-    /**
-     * The same; {@code archiveSkipsReplays} false: the tick archive's reader parses the replay tool's
-     * records as it did before it skipped them (a diagnostic of ReplayPathBench).
-     */
-    static QuantSignalsJob unboundedJob(JobOptions options, JobSinks sinks, boolean countRecords,
-                                        boolean archiveSkipsReplays) {
         RunsReader reader = new RunsReader(options.database(), options.strategyRunId(), options.costDefaults());
         KillSwitches killSwitches = new KillSwitches(options.killSwitchDir());
-        return new QuantSignalsJob(options, kafkaSource(options, options.groupId(), countRecords).build(),
-                options.tickArchive() ? archiveSource(options, archiveSkipsReplays).build() : null,
+        return new QuantSignalsJob(options,
+                QuantSignalsJob.pricesSource(options, options.groupId(), probe(options, countRecords, Role.SIGNALS)).build(),
+                QuantSignalsJob.replaySource(options, probe(options, countRecords, Role.REPLAYS)).build(),
+                options.tickArchive()
+                        ? QuantSignalsJob.pricesSource(options, QuantSignalsJob.archiveGroupId(options), probe(options, false, Role.ARCHIVE)).build()
+                        : null,
                 new DataGeneratorSource<>(new RunsPoller(reader), Long.MAX_VALUE,
                         RateLimiterStrategy.perSecond(1000.0 / options.runsPollInterval().toMillis()),
                         TypeInformation.of(RunsSnapshot.class)),
@@ -120,15 +119,9 @@ final class FlinkBench implements AutoCloseable {
                 reader, killSwitches, sinks);
     }
 
-    /** The tick archive's reader as production builds it (replayed records skipped unparsed), with the probe. */
-    private static KafkaSourceBuilder<IncomingMessage> archiveSource(JobOptions options, boolean skipReplayed) {
-        return QuantSignalsJob.kafkaSourceBuilder(options, QuantSignalsJob.archiveGroupId(options),
-                new TimedTickDeserializer(options.maxFutureSkew(), false, skipReplayed));
-    }
-
-    /** The production Kafka source's settings, with the probing deserializer. */
-    private static KafkaSourceBuilder<IncomingMessage> kafkaSource(JobOptions options, String groupId, boolean countRecords) {
-        return QuantSignalsJob.kafkaSourceBuilder(options, groupId, new TimedTickDeserializer(options.maxFutureSkew(), countRecords));
+    /** The production deserializer of a reader with the given role, with the probe. */
+    private static TimedTickDeserializer probe(JobOptions options, boolean countRecords, Role role) {
+        return new TimedTickDeserializer(options.maxFutureSkew(), countRecords, role);
     }
 
     /** The job graph, with the harness's settings on top of the job's own. */

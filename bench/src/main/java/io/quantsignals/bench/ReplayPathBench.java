@@ -6,6 +6,7 @@ import io.quantsignals.core.run.RunStore;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.run.StoreMetrics;
 import io.quantsignals.core.run.SweepStore;
+import io.quantsignals.core.tick.ReplayTopic;
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
 import io.quantsignals.job.JobOptions;
@@ -111,7 +112,6 @@ public final class ReplayPathBench {
     private final Stats consumer = stat("(a)  KafkaConsumer poll + TickParser, same topic", "ticks/s");
     private final Stats e2eToolPart = stat("(R)  ... of which the tool itself (start -> all acked)", "ticks/s");
     private final Stats e2eNoArchive = stat("(R-) the same with --no-tick-archive", "ticks/s");
-    private final Stats e2eArchiveParses = stat("(R~) (R) with the archive parsing replays (as before)", "ticks/s");
     private final Stats jobAlone = stat("(J)  job alone, topic full: first record -> committed", "ticks/s");
     private final Stats jobAloneSubmit = stat("(J)  job alone, submit -> job finished", "ticks/s");
     private final Stats toolAlone = stat("(T)  replay-tool max alone, wall time of execute", "ticks/s");
@@ -120,7 +120,6 @@ public final class ReplayPathBench {
     private final Stats toolPublish = stat("(T-kafka) the tool's Kafka side alone (JSON+send, acked)", "ticks/s");
     private final List<Double> ratios = new ArrayList<>();
     private final List<Double> noArchiveRatios = new ArrayList<>();
-    private final List<Double> archiveParsesRatios = new ArrayList<>();
     private final Map<String, List<Double>> cpuShares = new LinkedHashMap<>();
     private final Map<String, List<Double>> cpuPerTick = new LinkedHashMap<>();
 
@@ -232,7 +231,7 @@ public final class ReplayPathBench {
             out("-- %s (load %s)", label, Machine.load());
 
             String topic = "replay-path-r" + round;
-            kafka.createTopic(topic, parallelism);
+            createTopics(topic);
             UUID run = createRun();
             double e2eRate = endToEnd(topic, run, true, warmUp, label);
             record(e2e, warmUp, e2eRate);
@@ -240,8 +239,8 @@ public final class ReplayPathBench {
             CpuMeter meter = new CpuMeter(postmasterPid);
             double consumerSeconds;
             try {
-                consumerSeconds = onThread("bench-consumer", () -> ConsumerBench.run(kafka.bootstrapServers(), topic,
-                        ticks + 2L * symbols));
+                consumerSeconds = onThread("bench-consumer", () -> ConsumerBench.run(kafka.bootstrapServers(),
+                        ReplayTopic.of(topic), ticks + 2L * symbols));
             } finally {
                 meter.close();
             }
@@ -257,7 +256,7 @@ public final class ReplayPathBench {
             if (!skipStages) {
                 stages(topic, run, round, warmUp, label, consumerRate);
             }
-            deleteTopic(topic);
+            deleteTopics(topic);
         }
         report();
         out("load average at end: %s", Machine.load());
@@ -269,16 +268,9 @@ public final class ReplayPathBench {
      * start until the run's last metric row is visible to another connection.
      */
     private double endToEnd(String topic, UUID run, boolean archive, boolean warmUp, String label) throws Exception {
-        return endToEnd(topic, run, archive, true, warmUp, label);
-    }
-
-    /** {@code archiveSkipsReplays} false: (R~), the archive parsing every replayed record as it did before. */
-    private double endToEnd(String topic, UUID run, boolean archive, boolean archiveSkipsReplays, boolean warmUp,
-                            String label) throws Exception {
         JobOptions options = archive ? jobOptions(topic) : jobOptions(topic, "--no-tick-archive");
         QuantSignalsJob job = FlinkBench.unboundedJob(options,
-                new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval()), false,
-                archiveSkipsReplays);
+                new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval()), false);
         JobID jobId = flink.submit(FlinkBench.jobGraph(job, "replay-path " + label));
         try {
             flink.awaitRunning(jobId, Duration.ofSeconds(60));
@@ -304,16 +296,16 @@ public final class ReplayPathBench {
             double seconds = (lastRow - t0) / 1e9;
             double toolSeconds = (toolDone - t0) / 1e9;
             long first = TimedTickDeserializer.firstNanos();
-            String id = !archive ? "(R-)" : archiveSkipsReplays ? "(R) " : "(R~)";
+            String id = archive ? "(R) " : "(R-)";
             out("   %s tool start -> last metric row committed %6.2f s = %,11.0f ticks/s; tool done at %.2f s (%,.0f ticks/s),"
                             + " job's first record at %.2f s, last row %.2f s after the tool", id, seconds, ticks / seconds,
                     toolSeconds, ticks / toolSeconds, first == 0 ? Double.NaN : (first - t0) / 1e9, seconds - toolSeconds);
-            if (warmUp && archive && archiveSkipsReplays) {
+            if (warmUp && archive) {
                 out("   replay-tool said: %s", toolSaid);
             }
             printCpu(id, meter, warmUp ? null : id.strip().replace("(", "").replace(")", ""));
             checkReplayRun(run);
-            if (archive && archiveSkipsReplays) {
+            if (archive) {
                 record(e2eToolPart, warmUp, ticks / toolSeconds);
             }
             return ticks / seconds;
@@ -420,23 +412,13 @@ public final class ReplayPathBench {
     private void stages(String topic, UUID run, int round, boolean warmUp, String label, double consumerRate) throws Exception {
         // (R-): the same without the tick archive.
         String topic2 = "replay-path-noarchive-r" + round;
-        kafka.createTopic(topic2, parallelism);
+        createTopics(topic2);
         double noArchive = endToEnd(topic2, createRun(), false, warmUp, label);
         record(e2eNoArchive, warmUp, noArchive);
         if (!warmUp) {
             noArchiveRatios.add(noArchive / consumerRate);
         }
-        deleteTopic(topic2);
-
-        // (R~): the archive parsing every replayed record, as before it skipped them.
-        String topic5 = "replay-path-archiveparses-r" + round;
-        kafka.createTopic(topic5, parallelism);
-        double archiveParses = endToEnd(topic5, createRun(), true, false, warmUp, label);
-        record(e2eArchiveParses, warmUp, archiveParses);
-        if (!warmUp) {
-            archiveParsesRatios.add(archiveParses / consumerRate);
-        }
-        deleteTopic(topic5);
+        deleteTopics(topic2);
 
         // (J): the job alone over the topic (R) filled, bounded, the run's rows deleted first.
         deleteRows(run);
@@ -460,7 +442,7 @@ public final class ReplayPathBench {
 
         // (T): the tool alone, into a topic nobody reads.
         String topic3 = "replay-path-toolonly-r" + round;
-        kafka.createTopic(topic3, parallelism);
+        createTopics(topic3);
         UUID run3 = createRun();
         System.gc();
         meter = new CpuMeter(postmasterPid);
@@ -474,7 +456,7 @@ public final class ReplayPathBench {
         out("   (T)  replay-tool alone (nobody reading):          %6.2f s = %,11.0f ticks/s", toolSeconds, ticks / toolSeconds);
         printCpu("(T) ", meter, warmUp ? null : "T");
         record(toolAlone, warmUp, ticks / toolSeconds);
-        deleteTopic(topic3);
+        deleteTopics(topic3);
 
         // (T-db): the tool's database side alone.
         System.gc();
@@ -555,15 +537,15 @@ public final class ReplayPathBench {
             out("");
             out("-- %s (load %s)", label, Machine.load());
             String topic = "sweep-bench-r" + round;
-            kafka.createTopic(topic, parallelism);
+            createTopics(topic);
             UUID run = createRun();
             double seconds = ticks / endToEnd(topic, run, true, warmUp, label);
             record(single, warmUp, seconds * 1000);
             endRuns("strategy_run_id = '" + run + "'");
-            deleteTopic(topic);
+            deleteTopics(topic);
             for (int n : sweepSizes) {
                 String sweepTopic = "sweep-bench-" + n + "-r" + round;
-                kafka.createTopic(sweepTopic, parallelism);
+                createTopics(sweepTopic);
                 UUID sweep = createSweep(n);
                 long[] result = sweepEndToEnd(sweepTopic, sweep, n, label);
                 double sweepTime = result[0] / 1e9;
@@ -575,7 +557,7 @@ public final class ReplayPathBench {
                     timesR.get(n).add(sweepTime / seconds);
                 }
                 endRuns("sweep_id = '" + sweep + "'");
-                deleteTopic(sweepTopic);
+                deleteTopics(sweepTopic);
             }
         }
         out("");
@@ -654,7 +636,7 @@ public final class ReplayPathBench {
     private long[] sweepEndToEnd(String topic, UUID sweep, int n, String label) throws Exception {
         JobOptions options = jobOptions(topic);
         QuantSignalsJob job = FlinkBench.unboundedJob(options,
-                new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval()), false, true);
+                new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval()), false);
         JobID jobId = flink.submit(FlinkBench.jobGraph(job, "sweep " + n + " " + label));
         try {
             flink.awaitRunning(jobId, Duration.ofSeconds(60));
@@ -807,7 +789,6 @@ public final class ReplayPathBench {
         out("");
         ratio("(R)/(a)", ratios, "the REPLAY path end to end vs a plain consumer of the same topic", true);
         ratio("(R-)/(a)", noArchiveRatios, "the same without the tick archive", false);
-        ratio("(R~)/(a)", archiveParsesRatios, "the same with the archive parsing every replayed record, as before", false);
         if (!cpuShares.isEmpty()) {
             out("");
             out("CPU per tick by stage (µs of CPU per tick replayed; median of the rounds): a figure the machine's load"
@@ -905,6 +886,16 @@ public final class ReplayPathBench {
 
     private void deleteTopic(String topic) throws Exception {
         admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+    }
+
+    /** A prices topic and its replay topic, as the local stack creates them (the tool would create the latter). */
+    private void createTopics(String pricesTopic) {
+        kafka.createTopic(pricesTopic, parallelism);
+        kafka.createTopic(ReplayTopic.of(pricesTopic), parallelism);
+    }
+
+    private void deleteTopics(String pricesTopic) throws Exception {
+        admin.deleteTopics(List.of(pricesTopic, ReplayTopic.of(pricesTopic))).all().get(30, TimeUnit.SECONDS);
     }
 
     private void shutdown() {

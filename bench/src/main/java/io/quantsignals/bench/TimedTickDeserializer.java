@@ -2,6 +2,7 @@ package io.quantsignals.bench;
 
 import io.quantsignals.job.ingest.IncomingMessage;
 import io.quantsignals.job.ingest.TickDeserializer;
+import io.quantsignals.job.ingest.TickDeserializer.Role;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -21,14 +22,12 @@ public class TimedTickDeserializer extends TickDeserializer {
 
     private final boolean count;
 
-    /** {@code count}: also count records (an atomic increment per record; off for throughput runs). */
-    public TimedTickDeserializer(Duration maxFutureSkew, boolean count) {
-        this(maxFutureSkew, count, false);
-    }
-
-    /** {@code skipReplayed}: the tick archive's reader (see {@link TickDeserializer#TickDeserializer(Duration, boolean)}). */
-    public TimedTickDeserializer(Duration maxFutureSkew, boolean count, boolean skipReplayed) {
-        super(maxFutureSkew, skipReplayed);
+    /**
+     * @param count also count records (an atomic increment per record; off for throughput runs)
+     * @param role which of the job's readers (see {@link TickDeserializer.Role})
+     */
+    public TimedTickDeserializer(Duration maxFutureSkew, boolean count, Role role) {
+        super(maxFutureSkew, role);
         this.count = count;
     }
 

@@ -30,6 +30,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -293,6 +294,18 @@ public final class KafkaBroker implements AutoCloseable {
             throw new IllegalStateException("interrupted while creating topic " + name, e);
         }
         awaitTopic(name, partitions);
+    }
+
+    /** The names of the broker's topics (internal ones left out). */
+    public Set<String> topicNames() {
+        try {
+            return admin().listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not list the topics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing the topics", e);
+        }
     }
 
     private void awaitTopic(String name, int partitions) {

@@ -1,6 +1,7 @@
 package io.quantsignals.job;
 
 import io.quantsignals.cli.UsageErrors;
+import io.quantsignals.core.tick.ReplayTopic;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.job.control.ControlEvent;
 import io.quantsignals.job.ingest.IncomingMessage;
@@ -49,22 +50,26 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The Quant Signals streaming job (SPEC §6):
  *
  * <pre>
- * Kafka ticks ─▶ validate ─┬─▶ rejected_ticks ◀──────────── (late ticks, unknown replay runs)
- *                          └─▶ keyBy(symbol) ─▶ bars ▶ SMA crossover, per run ─┬─▶ strategy_metrics
- *   strategy_runs (polled) ───┬─ broadcast ──────────┘                         ├─▶ strategy_positions_stream
- *   kill-switch folder (polled)┘──▶ changes ─▶ kill_switch_events ◀── risk halts┘
+ * Kafka prices ─▶ validate ─┬─▶ rejected_ticks ◀──────────── (late ticks, unknown replay runs)
+ * Kafka replays ─▶ validate ┴─▶ keyBy(symbol) ─▶ bars ▶ SMA crossover, per run ─┬─▶ strategy_metrics
+ *   strategy_runs (polled) ───┬─ broadcast ──────────┘                          ├─▶ strategy_positions_stream
+ *   kill-switch folder (polled)┘──▶ changes ─▶ kill_switch_events ◀── risk halts ┘
  *
- * Kafka ticks (own reader) ─▶ live ticks ─▶ price_ticks               (the tick archive, --tick-archive)
+ * Kafka prices (own reader) ─▶ live ticks ─▶ price_ticks               (the tick archive, --tick-archive)
  * </pre>
  *
- * The tick archive reads the topic with a Kafka source of its own: one row per tick is bound by
- * the database's write rate (~280k price_ticks rows/s here, bench/README.md (b+)), the signals are
- * not, and two separate pipelines never backpressure each other. Sources and sinks are injected
+ * The tick archive reads the prices topic with a Kafka source of its own: one row per tick is bound
+ * by the database's write rate (~280k price_ticks rows/s here, bench/README.md (b+)), the signals
+ * are not, and two separate pipelines never backpressure each other. REPLAY runs' and sweeps'
+ * messages come from the replay topic ({@link ReplayTopic}), so a replay at full speed never queues
+ * ahead of live ticks and the archive never fetches it; that source adds nothing to the live
+ * watermark (a replay keeps its own clock). Sources and sinks are injected
  * through the constructor so tests can swap them; {@link #build} wires the pipeline top-down. Every
  * operator has a stable uid so savepoints survive upgrades.
  */
@@ -72,6 +77,8 @@ public class QuantSignalsJob {
 
     private final JobOptions options;
     private final Source<IncomingMessage, ?, ?> tickSource;
+    /** The replay topic's reader (REPLAY runs and sweeps). */
+    private final Source<IncomingMessage, ?, ?> replaySource;
     /** The tick archive's own reader of the topic; null: no archive (--no-tick-archive). */
     private final Source<IncomingMessage, ?, ?> archiveSource;
     private final Source<RunsSnapshot, ?, ?> runsSource;
@@ -81,10 +88,12 @@ public class QuantSignalsJob {
     private final JobSinks sinks;
 
     public QuantSignalsJob(JobOptions options, Source<IncomingMessage, ?, ?> tickSource,
-                           Source<IncomingMessage, ?, ?> archiveSource, Source<RunsSnapshot, ?, ?> runsSource,
-                           Source<KillSwitchSnapshot, ?, ?> killSwitchSource, RunsReader runsReader, KillSwitches killSwitches, JobSinks sinks) {
+                           Source<IncomingMessage, ?, ?> replaySource, Source<IncomingMessage, ?, ?> archiveSource,
+                           Source<RunsSnapshot, ?, ?> runsSource, Source<KillSwitchSnapshot, ?, ?> killSwitchSource,
+                           RunsReader runsReader, KillSwitches killSwitches, JobSinks sinks) {
         this.options = options;
         this.tickSource = tickSource;
+        this.replaySource = replaySource;
         this.archiveSource = archiveSource;
         this.runsSource = runsSource;
         this.killSwitchSource = killSwitchSource;
@@ -102,8 +111,9 @@ public class QuantSignalsJob {
     public static QuantSignalsJob withSinks(JobOptions options, JobSinks sinks) {
         RunsReader reader = new RunsReader(options.database(), options.strategyRunId(), options.costDefaults());
         KillSwitches killSwitches = new KillSwitches(options.killSwitchDir());
-        return new QuantSignalsJob(options, kafkaSource(options, options.groupId(), false),
-                options.tickArchive() ? kafkaSource(options, archiveGroupId(options), true) : null,
+        return new QuantSignalsJob(options, pricesSource(options, options.groupId(), TickDeserializer.Role.SIGNALS).build(),
+                replaySource(options).build(),
+                options.tickArchive() ? pricesSource(options, archiveGroupId(options), TickDeserializer.Role.ARCHIVE).build() : null,
                 runsSource(reader, options.runsPollInterval()),
                 killSwitchSource(killSwitches, options.killSwitchPollInterval()), reader, killSwitches, sinks);
     }
@@ -113,21 +123,51 @@ public class QuantSignalsJob {
         return options.groupId() + "-archive";
     }
 
-    /** {@code skipReplayed}: the tick archive's reader, which drops the replay tool's records unparsed. */
-    static KafkaSource<IncomingMessage> kafkaSource(JobOptions options, String groupId, boolean skipReplayed) {
-        return kafkaSourceBuilder(options, groupId, new TickDeserializer(options.maxFutureSkew(), skipReplayed)).build();
+    /** So does the replay topic's reader. */
+    public static String replayGroupId(JobOptions options) {
+        return options.groupId() + "-replay";
     }
 
     /**
-     * The production Kafka source's settings, open for what the benchmark adds (a bounded end, a
-     * probing deserializer) so that it measures exactly these.
+     * How often the replay topic's reader looks for the topic and its partitions. The topic may be
+     * created after the job starts (the replay tool creates it when missing); partitions found later
+     * are read from their start, so nothing published before is missed.
      */
-    public static KafkaSourceBuilder<IncomingMessage> kafkaSourceBuilder(JobOptions options, String groupId,
-                                                                         TickDeserializer deserializer) {
+    static final Duration REPLAY_TOPIC_DISCOVERY = Duration.ofSeconds(10);
+
+    /**
+     * A reader of the prices topic with the production settings, open for what the benchmark adds
+     * (a bounded end, a probing deserializer) so that it measures exactly these.
+     */
+    public static KafkaSourceBuilder<IncomingMessage> pricesSource(JobOptions options, String groupId,
+                                                                   TickDeserializer.Role role) {
+        return pricesSource(options, groupId, new TickDeserializer(options.maxFutureSkew(), role));
+    }
+
+    public static KafkaSourceBuilder<IncomingMessage> pricesSource(JobOptions options, String groupId,
+                                                                   TickDeserializer deserializer) {
+        return kafkaSourceBuilder(options, groupId, deserializer).setTopics(options.pricesTopic());
+    }
+
+    /**
+     * The replay topic's reader. Subscribed by pattern: a topic list makes the source fail while the
+     * topic does not exist, and a job must not fail, nor need a restart, because nobody has replayed yet.
+     */
+    public static KafkaSourceBuilder<IncomingMessage> replaySource(JobOptions options) {
+        return replaySource(options, new TickDeserializer(options.maxFutureSkew(), TickDeserializer.Role.REPLAYS));
+    }
+
+    public static KafkaSourceBuilder<IncomingMessage> replaySource(JobOptions options, TickDeserializer deserializer) {
+        return kafkaSourceBuilder(options, replayGroupId(options), deserializer)
+                .setTopicPattern(Pattern.compile(Pattern.quote(ReplayTopic.of(options.pricesTopic()))))
+                .setProperty("partition.discovery.interval.ms", String.valueOf(REPLAY_TOPIC_DISCOVERY.toMillis()));
+    }
+
+    private static KafkaSourceBuilder<IncomingMessage> kafkaSourceBuilder(JobOptions options, String groupId,
+                                                                          TickDeserializer deserializer) {
         OffsetResetStrategy reset = options.startFromLatest() ? OffsetResetStrategy.LATEST : OffsetResetStrategy.EARLIEST;
         return KafkaSource.<IncomingMessage>builder()
                 .setBootstrapServers(options.kafka())
-                .setTopics(options.pricesTopic())
                 .setGroupId(groupId)
                 // Offsets live in Flink's checkpoints; the committed group offsets only pick the start
                 // of a job that has no checkpoint or savepoint, and show progress to Kafka tools.
@@ -156,13 +196,14 @@ public class QuantSignalsJob {
     public void build(StreamExecutionEnvironment env) {
         configure(env);
 
-        DataStream<IncomingMessage> incoming = env
-                .fromSource(tickSource, tickWatermarks(), "kafka-ticks")
-                .uid("kafka-ticks");
-
-        SingleOutputStreamOperator<Tick> ticks = incoming
+        SingleOutputStreamOperator<Tick> liveTicks = env
+                .fromSource(tickSource, tickWatermarks(), "kafka-ticks").uid("kafka-ticks")
                 .process(new ValidateTicks()).returns(TickTypeInfo.INSTANCE)
                 .name("validate-ticks").uid("validate-ticks");
+        SingleOutputStreamOperator<Tick> replayTicks = env
+                .fromSource(replaySource, controlWatermarks(), "kafka-replays").uid("kafka-replays")
+                .process(new ValidateTicks()).returns(TickTypeInfo.INSTANCE)
+                .name("validate-replays").uid("validate-replays");
 
         DataStream<KillSwitchSnapshot> killSwitchFolder = env
                 .fromSource(killSwitchSource, controlWatermarks(), "kill-switch-folder")
@@ -181,7 +222,7 @@ public class QuantSignalsJob {
                         .setParallelism(1))
                 .broadcast(RunDirectory.RUNS, RunDirectory.RUNS_META, KillSwitches.ENGAGED);
 
-        SingleOutputStreamOperator<MetricRecord> metrics = ticks
+        SingleOutputStreamOperator<MetricRecord> metrics = liveTicks.union(replayTicks)
                 .keyBy(tick -> tick.symbol)
                 .connect(control)
                 .process(new SignalFunction(runsReader, killSwitches, options.maxOutOfOrderness().toMillis()))
@@ -192,8 +233,8 @@ public class QuantSignalsJob {
                 .sinkTo(sinks.transitions()).name("strategy_positions_stream").uid("transitions-sink");
         metrics.getSideOutput(SideOutputs.RUN_SUMMARIES)
                 .sinkTo(sinks.runSummaries()).name("strategy_run_summaries").uid("run-summaries-sink");
-        ticks.getSideOutput(SideOutputs.REJECTED)
-                .union(metrics.getSideOutput(SideOutputs.REJECTED))
+        liveTicks.getSideOutput(SideOutputs.REJECTED)
+                .union(replayTicks.getSideOutput(SideOutputs.REJECTED), metrics.getSideOutput(SideOutputs.REJECTED))
                 .sinkTo(sinks.rejectedTicks()).name("rejected_ticks").uid("rejected-ticks-sink");
         killSwitchChanges
                 .union(metrics.getSideOutput(SideOutputs.KILL_SWITCH_EVENTS))
@@ -277,7 +318,8 @@ public class QuantSignalsJob {
     }
 
     /**
-     * The control streams (runs, kill switches) carry no event time, so they declare themselves idle:
+     * The control streams (runs, kill switches) and the replay topic carry no live event time, so
+     * they declare themselves idle:
      * a two-input operator then takes its watermark from the ticks alone. (Pinning it at the maximum instead would be wrong:
      * while the ticks are idle too, the operator's watermark would jump to the maximum, complete every
      * open bar and make every later tick late.)

@@ -1,5 +1,6 @@
 package io.quantsignals.job;
 
+import io.quantsignals.core.tick.ReplayTopic;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.FallbackKey;
@@ -206,8 +207,10 @@ class ComposeFileTest {
         assertTrue(env.get("KAFKA_ADVERTISED_LISTENERS").contains("PLAINTEXT://kafka:9092"));
         assertEquals("/var/lib/kafka/data", env.get("KAFKA_LOG_DIRS"));
         assertTrue(mountAt("kafka", "/var/lib/kafka/data").isNamedVolume(), "Kafka's data survives a restart");
-        List<String> create = strings(service("kafka-init").path("command"));
-        assertTrue(create.containsAll(List.of("--create", "--if-not-exists", "--topic", "prices")), create.toString());
+        assertEquals(List.of("/bin/sh", "-c"), strings(service("kafka-init").path("entrypoint")));
+        String create = String.join(" ", strings(service("kafka-init").path("command")));
+        assertTrue(create.startsWith("for topic in prices prices-replay; do ") && create.contains(" --create --if-not-exists ")
+                && create.contains("--topic \"$topic\" --partitions 2 ") && create.endsWith("|| exit 1; done"), create);
         assertEquals("service_healthy", service("kafka-init").path("depends_on").path("kafka").path("condition").asText());
     }
 
@@ -260,7 +263,8 @@ class ComposeFileTest {
         assertEquals(environment("timescaledb").get("POSTGRES_PASSWORD"), environment("flink-job-submit").get("DATABASE_PASSWORD"),
                 "the job gets the database password from the environment");
         assertEquals(environment("ops").get("PRICES_TOPIC"), job.pricesTopic());
-        assertTrue(strings(service("kafka-init").path("command")).contains(job.pricesTopic()), "the topic kafka-init creates");
+        assertTrue(String.join(" ", strings(service("kafka-init").path("command"))).startsWith("for topic in "
+                + job.pricesTopic() + " " + ReplayTopic.of(job.pricesTopic()) + ";"), "the topics kafka-init creates");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.Backtest;
 import io.quantsignals.core.tick.RejectReason;
+import io.quantsignals.core.tick.ReplayTopic;
 import io.quantsignals.core.tick.Tick;
 import io.quantsignals.core.tick.TickParser;
 import io.quantsignals.fixtures.TestTick;
@@ -65,7 +66,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pure Backtest.
  *
  * <p>The oracle is the job's own parser ({@link TickParser}, unit-tested on its own) plus the rules
- * the job adds after parsing: the future bound, runs. Topic layout: partition 0 carries the valid
+ * the job adds after parsing: the future bound, runs, the replay topic's rule (REPLAY runs' and
+ * sweeps' messages only; a quarter of the mutants go there). Topic layout: partition 0 carries the valid
  * ticks and every mutant that must be rejected (so a rejected message that wrongly moved the
  * watermark, like one stamped 2099, would make valid ticks late and show in the rows); partition 1
  * carries mutants that are valid ticks of untraded symbols, whose timestamps must move their own
@@ -82,8 +84,9 @@ class FuzzJobTest {
     private static final long FUTURE_BOUND = Duration.ofMinutes(5).toMillis(); // the job's default --max-future-skew
     private static final List<String> TRADED = List.of("AAA", "BBB");
 
-    /** What the job must do with one message. */
-    private record Expected(int partition, byte[] key, byte[] value, RejectReason rejectedAs, boolean archived) {
+    /** What the job must do with one message ({@code replayTopic}: sent to the replay topic, else to the prices topic). */
+    private record Expected(boolean replayTopic, int partition, byte[] key, byte[] value, RejectReason rejectedAs,
+                            boolean archived) {
     }
 
     @Test
@@ -111,13 +114,16 @@ class FuzzJobTest {
         Map<RejectReason, Integer> byReason = new EnumMap<>(RejectReason.class);
         mutants.stream().filter(e -> e.rejectedAs != null).forEach(e -> byReason.merge(e.rejectedAs, 1, Integer::sum));
         long archivedMutants = mutants.stream().filter(Expected::archived).count();
-        System.out.println("fuzz: " + kinds + "; expected rejections " + byReason + "; mutants archived " + archivedMutants);
+        long onReplayTopic = mutants.stream().filter(Expected::replayTopic).count();
+        System.out.println("fuzz: " + kinds + "; expected rejections " + byReason + "; mutants archived " + archivedMutants
+                + "; sent to the replay topic " + onReplayTopic);
         for (RejectReason reason : List.of(RejectReason.NOT_JSON, RejectReason.MISSING_FIELD, RejectReason.INVALID_PRICE,
                 RejectReason.INVALID_TIMESTAMP, RejectReason.INVALID_SYMBOL, RejectReason.INVALID_VOLUME,
                 RejectReason.INVALID_RUN_ID, RejectReason.FUTURE_TIMESTAMP)) {
             assertTrue(byReason.getOrDefault(reason, 0) >= 20, "the generator covers " + reason + ": " + byReason);
         }
         assertTrue(archivedMutants >= 500, "mutants that are valid ticks of untraded symbols: " + archivedMutants);
+        assertTrue(onReplayTopic >= MUTANTS / 5, "mutants sent to the replay topic: " + onReplayTopic);
 
         JobClient job = start(QuantSignalsJob.fromOptions(options(topic, "--restart-attempts", "0")));
         try {
@@ -127,7 +133,7 @@ class FuzzJobTest {
             for (int v = 0, next = 0; v < valid.size() || next < mutants.size(); v++) {
                 if (v < valid.size()) {
                     TestTick t = valid.get(v);
-                    sent.add(new Expected(0, bytes(t.symbol()), bytes(t.json()), null, true));
+                    sent.add(new Expected(false, 0, bytes(t.symbol()), bytes(t.json()), null, true));
                 }
                 for (int i = 0; i < perValid && next < mutants.size(); i++) {
                     sent.add(mutants.get(next++));
@@ -137,12 +143,13 @@ class FuzzJobTest {
             try (KafkaProducer<byte[], byte[]> producer = producer()) {
                 List<Future<RecordMetadata>> acks = new ArrayList<>();
                 for (Expected e : sent) {
-                    acks.add(producer.send(new ProducerRecord<>(topic, e.partition, e.key, e.value)));
+                    acks.add(producer.send(new ProducerRecord<>(e.replayTopic ? ReplayTopic.of(topic) : topic, e.partition,
+                            e.key, e.value)));
                 }
                 producer.flush();
                 for (int i = 0; i < sent.size(); i++) {
                     RecordMetadata m = acks.get(i).get();
-                    bySource.put("kafka:" + topic + "/" + m.partition() + "@" + m.offset(), sent.get(i));
+                    bySource.put("kafka:" + m.topic() + "/" + m.partition() + "@" + m.offset(), sent.get(i));
                 }
             }
             produceWatermarkSentinels(topic, 2, System.currentTimeMillis());
@@ -152,7 +159,7 @@ class FuzzJobTest {
             long archived = bySource.values().stream().filter(Expected::archived).count() + 2; // + sentinels
             await("every bar, rejection and archived tick", Duration.ofSeconds(180), () -> jobStillRunning(job)
                     && count("SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", run) >= expectedMetricRows(expected)
-                            && count("SELECT count(*) FROM rejected_ticks WHERE source LIKE ?", "kafka:" + topic + "/%") >= rejections
+                            && count("SELECT count(*) FROM rejected_ticks WHERE source LIKE ?", "kafka:" + topic + "%") >= rejections
                             && count("SELECT count(*) FROM price_ticks WHERE source = ?", "kafka:" + topic) >= archived,
                     () -> "metrics " + count("SELECT count(*) FROM strategy_metrics") + "/" + expectedMetricRows(expected)
                             + ", rejected " + count("SELECT count(*) FROM rejected_ticks") + "/" + rejections
@@ -176,25 +183,30 @@ class FuzzJobTest {
         Tick tick = new Tick();
         TickParser.Rejection rejection = TickParser.parse(m.value(), tick);
         int anyPartition = placement.nextInt(2);
+        boolean replayTopic = placement.nextInt(4) == 0;
         if (rejection != null) {
-            return new Expected(anyPartition, m.key(), m.value(), rejection.reason(), false);
+            return new Expected(replayTopic, anyPartition, m.key(), m.value(), rejection.reason(), false);
         }
         if (tick.isForReplayRuns()) {
             // No such REPLAY run or sweep.
-            return new Expected(anyPartition, m.key(), m.value(), RejectReason.INVALID_RUN_ID, false);
+            return new Expected(replayTopic, anyPartition, m.key(), m.value(), RejectReason.INVALID_RUN_ID, false);
+        }
+        if (replayTopic) {
+            // Anything else on the replay topic, whatever its time or symbol.
+            return new Expected(true, anyPartition, m.key(), m.value(), RejectReason.MISSING_FIELD, false);
         }
         if (Math.abs(tick.tsMillis - (now + FUTURE_BOUND)) < Duration.ofMinutes(30).toMillis()) {
             return null;
         }
         if (tick.tsMillis > now + FUTURE_BOUND) {
-            return new Expected(anyPartition, m.key(), m.value(), RejectReason.FUTURE_TIMESTAMP, false);
+            return new Expected(false, anyPartition, m.key(), m.value(), RejectReason.FUTURE_TIMESTAMP, false);
         }
         if (tick.symbol != null && TRADED.contains(tick.symbol)) {
             return null;
         }
         // A live end marker moves its partition's watermark, replayed history is stored already:
         // neither is a row; a live tick is archived.
-        return new Expected(1, m.key(), m.value(), null, !tick.replayEnd && !tick.replayed);
+        return new Expected(false, 1, m.key(), m.value(), null, !tick.replayEnd && !tick.replayed);
     }
 
     /** Every message has exactly the rows the oracle expects: one rejection with its reason, or one archived tick. */
@@ -203,7 +215,7 @@ class FuzzJobTest {
         Map<Long, Integer> archived = new HashMap<>();
         try (Connection c = POSTGRES.connect()) {
             try (PreparedStatement ps = c.prepareStatement("SELECT source, reason FROM rejected_ticks WHERE source LIKE ?")) {
-                ps.setString(1, "kafka:" + topic + "/%");
+                ps.setString(1, "kafka:" + topic + "%"); // and its replay topic
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rejected.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));

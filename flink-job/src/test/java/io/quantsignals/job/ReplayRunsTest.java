@@ -3,6 +3,7 @@ package io.quantsignals.job;
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
 import io.quantsignals.core.strategy.Backtest;
+import io.quantsignals.core.tick.ReplayTopic;
 import io.quantsignals.fixtures.TestTick;
 import io.quantsignals.replay.ReplayTool;
 import org.apache.flink.api.common.JobStatus;
@@ -34,12 +35,13 @@ import static io.quantsignals.fixtures.TestTick.randomWalk;
 import static io.quantsignals.fixtures.TickTopics.*;
 import static io.quantsignals.job.JobTestSupport.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The tuning loop of SPEC §7 end to end: history in price_ticks, the real replay tool publishing it
- * into REPLAY runs at different speedups while live ticks flow on the same topic, and the job
- * evaluating each replay on its own event-time clock.
+ * into REPLAY runs at different speedups (to the replay topic) while live ticks flow on the prices
+ * topic, and the job evaluating each replay on its own event-time clock.
  */
 class ReplayRunsTest {
 
@@ -149,6 +151,56 @@ class ReplayRunsTest {
             Thread.sleep(1_000); // rows of ETHUSD, were there any, would be written by now
             assertRowsEqualBacktest(run, expected);
             assertEquals(0, count("SELECT count(*) FROM strategy_metrics WHERE symbol = 'ETHUSD'"), "ETHUSD is not traded");
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /**
+     * The replay topic need not exist when the job starts (a deployment from before it, or one nobody
+     * has replayed in yet): live runs work meanwhile, since that reader adds nothing to the watermark;
+     * the first replay for a run creates the topic, the running job finds it and reads it from its
+     * start. A message without a run there is rejected, and the tick archive never sees a replay.
+     */
+    @Test
+    void theFirstReplayCreatesTheReplayTopicAndTheRunningJobFindsIt() throws Exception {
+        String topic = newTopicWithoutReplayTopic(2);
+        StrategyParams liveParams = new StrategyParams(2, 5, 1, 1.0, 1.0, 60, false, SYMBOLS, null);
+        UUID live = createRun(RunType.LIVE, liveParams);
+        UUID run = createRun(RunType.REPLAY, REPLAY_PARAMS);
+        List<TestTick> history = history();
+        storeHistory(history);
+        List<TestTick> liveTicks = randomWalk(13, SYMBOLS, 150, LIVE);
+
+        JobClient job = start(QuantSignalsJob.fromOptions(options(topic)));
+        try {
+            produce(topic, liveTicks);
+            produceWatermarkSentinels(topic, 2, System.currentTimeMillis());
+            Map<String, Backtest.SymbolResult> expectedLive = Backtest.run(liveParams, forBacktest(liveTicks));
+            await("the live run's bars while there is no replay topic", Duration.ofSeconds(60), () -> count(
+                    "SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", live) >= expectedMetricRows(expectedLive));
+            assertRowsEqualBacktest(live, expectedLive);
+
+            String replayTopic = ReplayTopic.of(topic);
+            assertFalse(KAFKA.topicNames().contains(replayTopic));
+            replay(topic, run, "max", Instant.ofEpochMilli(HISTORY), endOf(history));
+            assertTrue(KAFKA.topicNames().contains(replayTopic), "the tool created it");
+            Map<String, Backtest.SymbolResult> expectedReplay = Backtest.run(REPLAY_PARAMS, forBacktest(history));
+            await("the replay, once the job has found the new topic", Duration.ofSeconds(60), () -> count(
+                    "SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", run) >= expectedMetricRows(expectedReplay));
+            assertRowsEqualBacktest(run, expectedReplay);
+
+            produceRaw(replayTopic, List.<String[]>of(new String[] {"BTCUSD",
+                    "{\"symbol\":\"BTCUSD\",\"price\":1,\"ts\":" + (LIVE + 1) + "}"}));
+            await("the live tick on the replay topic rejected", Duration.ofSeconds(30), () -> count(
+                    "SELECT count(*) FROM rejected_ticks WHERE source LIKE ? AND reason LIKE ?", "kafka:" + replayTopic + "/%",
+                    "MISSING_FIELD: replay_run_id or replay_sweep_id (topic '" + replayTopic + "' carries %") == 1);
+            assertEquals(1, count("SELECT count(*) FROM rejected_ticks"), "nothing else rejected");
+            assertEquals(liveTicks.size() + 2, count("SELECT count(*) FROM price_ticks WHERE source = ?", "kafka:" + topic),
+                    "the archive stored the live ticks and sentinels");
+            assertEquals(history.size() + liveTicks.size() + 2, count("SELECT count(*) FROM price_ticks"),
+                    "and nothing from the replay topic");
+            assertEquals(JobStatus.RUNNING, job.getJobStatus().get());
         } finally {
             job.cancel().get();
         }

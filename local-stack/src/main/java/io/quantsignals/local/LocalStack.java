@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quantsignals.cli.Durations;
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.core.db.Migrations;
+import io.quantsignals.core.tick.ReplayTopic;
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
 import io.quantsignals.job.JobOptions;
@@ -45,7 +46,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The whole platform on one machine, in this JVM: a real PostgreSQL (embedded binaries), Kafka's own
- * broker (KRaft), the migrations, the prices topic, and the Flink job on a MiniCluster with its web
+ * broker (KRaft), the migrations, the prices topic and its replay topic, and the Flink job on a MiniCluster with its web
  * UI. Everything lives under one data folder, the job's checkpoints included, so a new stack on the
  * same folder carries on where the last one stopped, however it stopped; {@link #close()} stops all
  * of it, in reverse order.
@@ -124,6 +125,7 @@ public final class LocalStack implements AutoCloseable {
         log.println("starting Kafka on port " + settings.kafkaPort() + " ...");
         kafka = KafkaBroker.start(settings.kafkaPort(), settings.dataDir().resolve("kafka"));
         kafka.createTopic(settings.topic(), 2);
+        kafka.createTopic(ReplayTopic.of(settings.topic()), 2);
 
         log.println("starting the Flink job on a MiniCluster (web UI on port " + settings.webPort() + ") ...");
         // The job's state must outlive this process as Kafka's records and PostgreSQL's rows do:

@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code replay-tool}: re-publishes a stored window of {@code price_ticks} to the prices topic at a
- * speedup (SPEC §7).
+ * {@code replay-tool}: re-publishes a stored window of {@code price_ticks} at a speedup (SPEC §7): to
+ * the prices topic, or for a REPLAY run or sweep to the replay topic ({@code <prices topic>-replay}).
  *
  * <p>Exit codes ({@link io.quantsignals.cli.ExitCodes}, and {@link #EXIT_INTERRUPTED}): 0 every tick
  * and end marker acknowledged by Kafka; 1 runtime failure (database or Kafka unreachable, a record
@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * is printed.
  *
  * <p>Order of work, so that a refused command changes nothing: arguments, then the run (database),
- * then Kafka (reachable, topic exists), and only then {@code --reset} deletes and ticks are sent.
+ * then Kafka (reachable, topic exists; a missing replay topic is created), and only then {@code --reset}
+ * deletes and ticks are sent.
  */
 @Command(name = "replay-tool", mixinStandardHelpOptions = true, versionProvider = ProgramVersion.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -110,7 +111,8 @@ public final class ReplayTool implements Callable<Integer> {
     String kafka;
 
     @Option(names = "--prices-topic", paramLabel = "TOPIC",
-            description = "Topic the ticks go to (env PRICES_TOPIC; default ${DEFAULT-VALUE}).")
+            description = "Topic the ticks go to (env PRICES_TOPIC; default ${DEFAULT-VALUE}); with --run-id or "
+                    + "--sweep-id its replay topic, TOPIC-replay (created like TOPIC when missing).")
     String topic;
 
     @CommandLine.Spec
@@ -217,7 +219,8 @@ public final class ReplayTool implements Callable<Integer> {
                 err.println("replay-tool: interrupted before publishing anything");
                 return EXIT_INTERRUPTED;
             }
-            try (TickPublisher publisher = TickPublisher.connect(kafka, topic)) {
+            try (TickPublisher publisher = target != null ? TickPublisher.connectForReplayRuns(kafka, topic, err)
+                    : TickPublisher.connect(kafka, topic)) {
                 if (stopRequested()) {
                     err.println("replay-tool: interrupted before publishing anything");
                     return EXIT_INTERRUPTED;

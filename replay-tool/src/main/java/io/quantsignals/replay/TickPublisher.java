@@ -2,6 +2,10 @@ package io.quantsignals.replay;
 
 import io.quantsignals.cli.InvalidInputException;
 import io.quantsignals.cli.Messages;
+import io.quantsignals.core.tick.ReplayTopic;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -9,12 +13,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -24,6 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -126,6 +136,61 @@ final class TickPublisher implements AutoCloseable {
             throw new ReplayFailedException("cannot read topic '" + topic + "' from Kafka at " + bootstrap + ": "
                     + Messages.describe(e), e);
         }
+    }
+
+    /**
+     * The publisher of a replay for a REPLAY run or sweep: to the replay topic ({@link ReplayTopic}),
+     * which is created first when it does not exist, with the prices topic's partitions and
+     * replication (a deployment from before the replay topic existed). The job finds a topic created
+     * after its start within its discovery interval and reads it from the start.
+     *
+     * @param notices where the creation is reported
+     */
+    static TickPublisher connectForReplayRuns(String bootstrap, String pricesTopic, PrintWriter notices) {
+        probe(bootstrap, parseBootstrap(bootstrap));
+        String replayTopic = ReplayTopic.of(pricesTopic);
+        Properties p = new Properties();
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, "replay-tool");
+        p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT.toMillis()));
+        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(MAX_BLOCK.toMillis()));
+        try (Admin admin = Admin.create(p)) {
+            Set<String> topics = admin.listTopics().names().get(MAX_BLOCK.toMillis(), TimeUnit.MILLISECONDS);
+            if (!topics.contains(replayTopic)) {
+                if (!topics.contains(pricesTopic)) {
+                    throw new ReplayFailedException("topic '" + pricesTopic + "' not found on Kafka at " + bootstrap
+                            + ": create it or set --prices-topic / PRICES_TOPIC (the replay topic '" + replayTopic
+                            + "' is made like it)");
+                }
+                List<TopicPartitionInfo> partitions = admin.describeTopics(List.of(pricesTopic)).allTopicNames()
+                        .get(MAX_BLOCK.toMillis(), TimeUnit.MILLISECONDS).get(pricesTopic).partitions();
+                short replication = (short) partitions.get(0).replicas().size();
+                try {
+                    admin.createTopics(List.of(new NewTopic(replayTopic, partitions.size(), replication))).all()
+                            .get(MAX_BLOCK.toMillis(), TimeUnit.MILLISECONDS);
+                    notices.println("replay-tool: created topic '" + replayTopic + "' (" + partitions.size()
+                            + " partition(s), replication " + replication + ", as '" + pricesTopic
+                            + "') for the replays of REPLAY runs and sweeps");
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) { // created meanwhile: fine
+                        throw new ReplayFailedException("cannot create topic '" + replayTopic + "' on Kafka at " + bootstrap
+                                + ": " + Messages.describe(e.getCause()) + " (create it with " + partitions.size()
+                                + " partitions, as '" + pricesTopic + "')", e.getCause());
+                    }
+                }
+            }
+        } catch (ExecutionException | KafkaException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new ReplayFailedException("cannot read the topics of Kafka at " + bootstrap + ": "
+                    + Messages.describe(cause), cause);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new ReplayFailedException("Kafka at " + bootstrap + " did not list its topics within "
+                    + MAX_BLOCK.toSeconds() + " s (the broker is not answering Kafka requests)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplayFailedException("interrupted while reading the topics of Kafka at " + bootstrap, e);
+        }
+        return connect(bootstrap, replayTopic);
     }
 
     /** {@code host:port[,host:port...]}; IPv6 literals in brackets. Unresolved: DNS is the probe's job. */

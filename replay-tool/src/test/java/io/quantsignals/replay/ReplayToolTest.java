@@ -2,6 +2,7 @@ package io.quantsignals.replay;
 
 import io.quantsignals.core.params.StrategyParams;
 import io.quantsignals.core.run.RunType;
+import io.quantsignals.core.tick.ReplayTopic;
 import io.quantsignals.embedded.KafkaBroker;
 import io.quantsignals.embedded.PostgresServer;
 import io.quantsignals.fixtures.StrategyRows;
@@ -108,7 +109,7 @@ class ReplayToolTest {
 
     @Test
     void runIdMarksTicksAndSendsOneEndMarkerPerPublishedSymbolAfterItsTicks() throws Exception {
-        String topic = TickTopics.newTopic(3);
+        String topic = TickTopics.newTopicWithoutReplayTopic(3); // the tool creates the replay topic
         UUID run = StrategyRows.createRun(RunType.REPLAY, StrategyParams.of(2, 5));
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
@@ -120,7 +121,11 @@ class ReplayToolTest {
                 "--speedup", "max", "--symbols", "B,A", "--run-id", run.toString());
 
         assertEquals(0, r.exitCode(), r.err());
-        List<Rec> records = Fixtures.readAll(kafka, topic);
+        String replayTopic = ReplayTopic.of(topic);
+        assertTrue(r.err().contains("created topic '" + replayTopic + "' (3 partition(s), replication 1, as '" + topic
+                + "')"), r.err());
+        assertEquals(0, Fixtures.size(kafka, topic), "a REPLAY run's messages never go to the prices topic");
+        List<Rec> records = Fixtures.readAll(kafka, replayTopic);
         assertEquals(20 + 4, records.size(), "A and B only, each with its reset and end marker");
         for (String symbol : List.of("A", "B")) {
             List<Rec> ofSymbol = records.stream().filter(x -> symbol.equals(x.key())).toList();
@@ -157,7 +162,7 @@ class ReplayToolTest {
         assertEquals(List.of("{\"symbol\":\"B\",\"ts\":" + (START_MS + 1) + ",\"replay_run_id\":\"" + run + "\",\"replay_reset\":true}",
                         runTick("B", "2", START_MS + 1, null, run),
                         "{\"symbol\":\"B\",\"ts\":" + END_MS + ",\"replay_run_id\":\"" + run + "\",\"replay_end\":true}"),
-                Fixtures.readAll(kafka, topic).stream().map(Rec::value).toList());
+                Fixtures.readAll(kafka, ReplayTopic.of(topic)).stream().map(Rec::value).toList());
     }
 
     @Test
@@ -209,7 +214,7 @@ class ReplayToolTest {
                 "--speedup", "max", "--run-id", run.toString());
         assertEquals(0, r2.exitCode(), r2.err());
         assertTrue(r2.out().startsWith("0 ticks found"), r2.out());
-        assertEquals(0, Fixtures.size(kafka, topic2));
+        assertEquals(0, Fixtures.size(kafka, ReplayTopic.of(topic2)));
     }
 
     /**
@@ -242,7 +247,7 @@ class ReplayToolTest {
                         "{\"symbol\":\"A\",\"price\":1,\"ts\":" + START_MS + marking + "}",
                         "{\"symbol\":\"A\",\"price\":3,\"ts\":" + (START_MS + 2_000) + marking + "}",
                         "{\"symbol\":\"A\",\"ts\":" + END_MS + marking + ",\"replay_end\":true}"),
-                Fixtures.readAll(kafka, topic).stream().map(Rec::value).toList(), "B is traded by no run of the sweep");
+                Fixtures.readAll(kafka, ReplayTopic.of(topic)).stream().map(Rec::value).toList(), "B is traded by no run of the sweep");
 
         UUID first;
         try (var c = postgres.connect()) {
@@ -296,7 +301,7 @@ class ReplayToolTest {
         long[] kept = Fixtures.resultCounts(postgres, other);
         assertEquals(3, kept[0]);
         assertEquals(1, kept[1]);
-        assertEquals(3, Fixtures.size(kafka, topic), "the reset marker, the tick and its end marker");
+        assertEquals(3, Fixtures.size(kafka, ReplayTopic.of(topic)), "the reset marker, the tick and its end marker");
     }
 
     @Test

@@ -155,6 +155,17 @@ class ReplayValidationTest {
         assertEquals(1, r.errLines(), r.err());
         assertTrue(r.err().contains("not found on Kafka"), r.err());
         assertTrue(r.millis() < 15_000, r.millis() + " ms");
+
+        // For a run the replay topic would be made like the prices topic, which must exist.
+        String missing = "no-such-topic-" + UUID.randomUUID();
+        ReplayRunner.Result forRun = replay.withEnv("PRICES_TOPIC", missing)
+                .run("--start-ts", START, "--end-ts", END, "--speedup", "max", "--run-id", replayRun.toString());
+        assertEquals(1, forRun.exitCode(), forRun.err());
+        assertEquals(1, forRun.errLines(), forRun.err());
+        assertTrue(forRun.err().contains("topic '" + missing + "' not found on Kafka at " + kafka.bootstrapServers()
+                + ": create it or set --prices-topic / PRICES_TOPIC (the replay topic '" + missing + "-replay' is made like it)"),
+                forRun.err());
+        assertTrue(forRun.millis() < 15_000, forRun.millis() + " ms");
     }
 
     @Test

@@ -27,8 +27,11 @@ import java.time.Instant;
  * otherwise make every later tick of the partition late, for good). Ticks of a REPLAY run are
  * exempt: they never touch the live watermark (each replay has its own clock).
  *
- * <p>The tick archive's reader is built with {@code skipReplayed}: it emits nothing for a record the
- * replay tool sent ({@link #REPLAYED_HEADER}), counted as {@code replayRecordsSkipped}.
+ * <p>Each of the job's three Kafka readers has a {@link Role}: the signal pipeline's reader of the
+ * prices topic takes every message; the tick archive's reader of the same topic emits nothing for a
+ * record the replay tool sent ({@link #REPLAYED_HEADER}), counted as {@code replayRecordsSkipped};
+ * the reader of the replay topic ({@link io.quantsignals.core.tick.ReplayTopic}) rejects every
+ * message that is not for a REPLAY run or sweep.
  */
 public class TickDeserializer implements KafkaRecordDeserializationSchema<IncomingMessage> {
 
@@ -40,42 +43,54 @@ public class TickDeserializer implements KafkaRecordDeserializationSchema<Incomi
     /**
      * The header the replay tool puts on every record it sends ({@code replay-tool}'s
      * {@code TickPublisher.REPLAYED_HEADER}, same name): the record is replayed history, a tick or a
-     * marker, which the tick archive never stores. A reader with {@code skipReplayed} drops such
+     * marker, which the tick archive never stores. The archive's reader ({@link Role#ARCHIVE}) drops such
      * records without parsing them; the signal pipeline ignores the header.
      */
     public static final String REPLAYED_HEADER = "qs-replay";
 
+    /** Which topic a reader reads, and for which pipeline. */
+    public enum Role {
+        /** The prices topic, for the signal pipeline: every message. */
+        SIGNALS,
+        /** The prices topic, for the tick archive: records with {@link #REPLAYED_HEADER} dropped unparsed. */
+        ARCHIVE,
+        /**
+         * The replay topic: messages of REPLAY runs and sweeps only. Anything else there is rejected
+         * ({@code MISSING_FIELD}): that reader adds nothing to the live watermark, so a live tick read
+         * from it would be evaluated against whatever the prices topic's watermark happens to be.
+         */
+        REPLAYS
+    }
+
     private final long maxFutureSkewMillis;
-    private final boolean skipReplayed;
+    private final Role role;
 
     private transient String lastTopic;
     private transient String lastSource;
     private transient Counter replayRecordsSkipped;
 
+    /** The signal pipeline's reader of the prices topic. */
     public TickDeserializer(Duration maxFutureSkew) {
-        this(maxFutureSkew, false);
+        this(maxFutureSkew, Role.SIGNALS);
     }
 
-    /**
-     * @param skipReplayed drop records carrying {@link #REPLAYED_HEADER} unparsed (the tick archive's
-     *     reader: parsing a replay only to discard every message of it cost that pipeline as much CPU
-     *     as the signal pipeline's own source, bench/README.md "The REPLAY path")
-     */
-    public TickDeserializer(Duration maxFutureSkew, boolean skipReplayed) {
+    public TickDeserializer(Duration maxFutureSkew, Role role) {
         this.maxFutureSkewMillis = maxFutureSkew.toMillis();
-        this.skipReplayed = skipReplayed;
+        this.role = role;
     }
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) throws Exception {
-        if (skipReplayed) {
+        if (role == Role.ARCHIVE) {
             replayRecordsSkipped = context.getMetricGroup().counter("replayRecordsSkipped");
         }
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<IncomingMessage> out) {
-        if (skipReplayed && record.headers().lastHeader(REPLAYED_HEADER) != null) {
+        // Parsing a replayed record only to discard it cost the archive as much CPU as the signal
+        // pipeline's own source (bench/README.md "The REPLAY path end to end").
+        if (role == Role.ARCHIVE && record.headers().lastHeader(REPLAYED_HEADER) != null) {
             if (replayRecordsSkipped != null) {
                 replayRecordsSkipped.inc();
             }
@@ -98,6 +113,11 @@ public class TickDeserializer implements KafkaRecordDeserializationSchema<Incomi
         TickParser.Rejection rejection = TickParser.parse(record.value(), tick);
         if (rejection != null) {
             return rejected(record, receivedAt, rejection.text());
+        }
+        if (role == Role.REPLAYS && !tick.isForReplayRuns()) {
+            return rejected(record, receivedAt, RejectReason.MISSING_FIELD + ": replay_run_id or replay_sweep_id (topic '"
+                    + record.topic() + "' carries the messages of REPLAY runs and sweeps only; live ticks and"
+                    + " replays without a run go to the prices topic)");
         }
         long latestAllowed = System.currentTimeMillis() + maxFutureSkewMillis;
         if (!tick.isForReplayRuns() && tick.tsMillis > latestAllowed) {

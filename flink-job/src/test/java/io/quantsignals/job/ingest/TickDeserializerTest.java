@@ -51,7 +51,7 @@ class TickDeserializerTest {
         ConsumerRecord<byte[], byte[]> plain = new ConsumerRecord<>("prices", 0, 8, null, value);
 
         List<IncomingMessage> archive = new ArrayList<>();
-        TickDeserializer archiveReader = new TickDeserializer(Duration.ofMinutes(5), true);
+        TickDeserializer archiveReader = new TickDeserializer(Duration.ofMinutes(5), TickDeserializer.Role.ARCHIVE);
         archiveReader.deserialize(marked, new ListCollector<>(archive));
         assertEquals(0, archive.size(), "a record the replay tool sent is not even parsed");
         archiveReader.deserialize(plain, new ListCollector<>(archive));
@@ -60,6 +60,32 @@ class TickDeserializerTest {
         List<IncomingMessage> signals = new ArrayList<>();
         deserializer.deserialize(marked, new ListCollector<>(signals));
         assertNotNull(signals.get(0).tick, "the signal pipeline ignores the header");
+    }
+
+    @Test
+    void theReplayTopicsReaderTakesReplayRunsAndSweepsAndRejectsEverythingElse() {
+        TickDeserializer replayReader = new TickDeserializer(Duration.ofMinutes(5), TickDeserializer.Role.REPLAYS);
+        List<IncomingMessage> out = new ArrayList<>();
+        for (String value : List.of(
+                "{\"symbol\":\"A\",\"price\":1,\"ts\":5,\"replay_run_id\":\"8f6d8a4e-5a3b-4c1e-9a57-0d8b1f1c2b3a\"}",
+                "{\"symbol\":\"A\",\"ts\":9,\"replay_sweep_id\":\"8f6d8a4e-5a3b-4c1e-9a57-0d8b1f1c2b3a\",\"replay_end\":true}",
+                "{\"symbol\":\"A\",\"price\":1,\"ts\":5}",
+                "{\"symbol\":\"A\",\"price\":1,\"ts\":5,\"replayed\":true}",
+                "{\"ts\":9,\"replay_end\":true}",
+                "{\"symbol\":\"A\",\"price\":-1,\"ts\":5,\"replay_run_id\":\"8f6d8a4e-5a3b-4c1e-9a57-0d8b1f1c2b3a\"}")) {
+            replayReader.deserialize(new ConsumerRecord<>("prices-replay", 0, out.size(), null,
+                    value.getBytes(StandardCharsets.UTF_8)), new ListCollector<>(out));
+        }
+        assertNotNull(out.get(0).tick, "a REPLAY run's tick");
+        assertNotNull(out.get(1).tick, "a sweep's end marker");
+        for (int i = 2; i <= 4; i++) {
+            assertNull(out.get(i).tick, "live ticks and replays without a run belong in the prices topic");
+            assertEquals("MISSING_FIELD: replay_run_id or replay_sweep_id (topic 'prices-replay' carries the messages of"
+                    + " REPLAY runs and sweeps only; live ticks and replays without a run go to the prices topic)",
+                    out.get(i).rejected.reason);
+            assertEquals("kafka:prices-replay/0@" + i, out.get(i).rejected.source);
+        }
+        assertTrue(out.get(5).rejected.reason.startsWith("INVALID_PRICE"), "the message's own problem comes first");
     }
 
     @Test
