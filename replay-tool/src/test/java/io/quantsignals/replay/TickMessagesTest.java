@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
 
@@ -35,9 +36,27 @@ class TickMessagesTest {
                 case 2 -> random.nextLong(1, 100_000) * 100_000_000L;
                 default -> random.nextLong(1, 10_000) * 1_000;
             };
-            StringBuilder sb = new StringBuilder();
-            TickMessages.appendScaled(sb, scaled);
-            assertEquals(BigDecimal.valueOf(scaled, 8).stripTrailingZeros().toPlainString(), sb.toString());
+            assertEquals(BigDecimal.valueOf(scaled, 8).stripTrailingZeros().toPlainString(),
+                    new TickMessages.JsonBytes().putScaled(scaled).toString());
+        }
+    }
+
+    @Test
+    void integersAreWrittenAsJavaPrintsThem() {
+        for (long v : new long[] {0, 7, 9, 10, 99, 100, -1, -10, 1_717_243_200_000L, -1_717_243_200_001L,
+                Long.MAX_VALUE, Long.MIN_VALUE}) {
+            assertEquals(Long.toString(v), new TickMessages.JsonBytes().putLong(v).toString());
+        }
+    }
+
+    @Test
+    void aSymbolIsEncodedOnceAndReadsBackWhateverItsCharacters() throws Exception {
+        TickMessages messages = new TickMessages(null);
+        String wide = "\uD834\uDD1E".repeat(32) + "€"; // 32 pairs (4 UTF-8 bytes each) + 3 bytes: the buffer grows
+        for (String symbol : List.of("BTCUSD", "€ÄÖ", wide, "BTCUSD", wide)) {
+            String json = s(messages.tick(symbol, -5, 1.5, false, 0));
+            assertEquals(symbol, JSON.readTree(json).get("symbol").asText(), json);
+            assertEquals(-5, JSON.readTree(json).get("ts").longValue(), json);
         }
     }
 
