@@ -120,6 +120,8 @@ public final class ReplayPathBench {
     private final Stats toolPublish = stat("(T-kafka) the tool's Kafka side alone (JSON+send, acked)", "ticks/s");
     private final List<Double> ratios = new ArrayList<>();
     private final List<Double> noArchiveRatios = new ArrayList<>();
+    private final List<Double> jobAloneRatios = new ArrayList<>();
+    private final List<Double> toolAloneRatios = new ArrayList<>();
     private final Map<String, List<Double>> cpuShares = new LinkedHashMap<>();
     private final Map<String, List<Double>> cpuPerTick = new LinkedHashMap<>();
 
@@ -438,6 +440,9 @@ public final class ReplayPathBench {
                 timing.firstRecordToCommitted(), ticks / timing.firstRecordToCommitted(), timing.submitToFinish());
         printCpu("(J) ", meter, warmUp ? null : "J");
         record(jobAlone, warmUp, ticks / timing.firstRecordToCommitted());
+        if (!warmUp) {
+            jobAloneRatios.add(ticks / timing.firstRecordToCommitted() / consumerRate);
+        }
         record(jobAloneSubmit, warmUp, ticks / timing.submitToFinish());
 
         // (T): the tool alone, into a topic nobody reads.
@@ -456,6 +461,9 @@ public final class ReplayPathBench {
         out("   (T)  replay-tool alone (nobody reading):          %6.2f s = %,11.0f ticks/s", toolSeconds, ticks / toolSeconds);
         printCpu("(T) ", meter, warmUp ? null : "T");
         record(toolAlone, warmUp, ticks / toolSeconds);
+        if (!warmUp) {
+            toolAloneRatios.add(ticks / toolSeconds / consumerRate);
+        }
         deleteTopics(topic3);
 
         // (T-db): the tool's database side alone.
@@ -789,6 +797,8 @@ public final class ReplayPathBench {
         out("");
         ratio("(R)/(a)", ratios, "the REPLAY path end to end vs a plain consumer of the same topic", true);
         ratio("(R-)/(a)", noArchiveRatios, "the same without the tick archive", false);
+        ratio("(J)/(a)", jobAloneRatios, "the job's half alone, over the topic (R) filled", false);
+        ratio("(T)/(a)", toolAloneRatios, "the tool's half alone, into a topic nobody reads", false);
         if (!cpuShares.isEmpty()) {
             out("");
             out("CPU per tick by stage (µs of CPU per tick replayed; median of the rounds): a figure the machine's load"
