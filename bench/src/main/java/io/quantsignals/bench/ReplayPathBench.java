@@ -79,6 +79,10 @@ public final class ReplayPathBench {
               --cpu-detail     print CPU per thread group too, not only per stage
               --publish-variants  instead: only the tool's Kafka side (T-kafka), with its producer settings
                                and with alternatives, alternating, --rounds rounds each
+              --live-latency   instead: a LIVE run's bar delay (fed a tick per partition every 20 ms) with no
+                               replay, during a replay at max to the replay topic, and during the same
+                               replay into the prices topic (as before the replay topic existed); with
+                               --sweeps N the replays are for a sweep of N sets
               --sweeps N[,N..] instead: per round, one REPLAY run end to end (R), then for each N a sweep of N
                                param sets (store_metrics summary) replayed once with --sweep-id, tool start ->
                                every run's summaries committed; ratios to (R) and keyed state per extra set
@@ -93,6 +97,7 @@ public final class ReplayPathBench {
     private boolean skipStages;
     private boolean cpuDetail;
     private boolean publishVariants;
+    private boolean liveLatency;
     private List<Integer> sweepSizes = List.of();
 
     private PostgresServer postgres;
@@ -154,6 +159,7 @@ public final class ReplayPathBench {
                 case "--skip-stages" -> skipStages = true;
                 case "--cpu-detail" -> cpuDetail = true;
                 case "--publish-variants" -> publishVariants = true;
+                case "--live-latency" -> liveLatency = true;
                 case "--sweeps" -> sweepSizes = Stream.of(value(args, ++i, a).split(",")).map(Integer::parseInt).toList();
                 case "-h", "--help" -> throw new IllegalArgumentException("help");
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -220,6 +226,10 @@ public final class ReplayPathBench {
 
         if (publishVariants) {
             publishVariants();
+            return;
+        }
+        if (liveLatency) {
+            liveLatency();
             return;
         }
         if (!sweepSizes.isEmpty()) {
@@ -660,21 +670,7 @@ public final class ReplayPathBench {
                 bars.setObject(1, sweep);
                 t0 = System.nanoTime();
                 onToolThread(() -> replay(topic, "--sweep-id", sweep));
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
-                while (true) {
-                    long seen;
-                    try (ResultSet rs = bars.executeQuery()) {
-                        rs.next();
-                        seen = rs.getLong(1);
-                    }
-                    if (seen == expected) {
-                        last = System.nanoTime();
-                        break;
-                    }
-                    check(seen < expected && System.nanoTime() < deadline, "sweep " + sweep + " has " + seen + " of "
-                            + expected + " bars in its summaries");
-                    Thread.sleep(20);
-                }
+                last = awaitSweepBars(bars, sweep, expected);
             } finally {
                 meter.close();
             }
@@ -685,6 +681,27 @@ public final class ReplayPathBench {
             return new long[] {last - t0, strategyStateSize(jobId)};
         } finally {
             flink.cancel(jobId);
+        }
+    }
+
+    /**
+     * Polls (every 20 ms) until the sweep's summaries hold {@code expected} bars; returns
+     * System.nanoTime() when they did.
+     */
+    private static long awaitSweepBars(PreparedStatement bars, UUID sweep, long expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+        while (true) {
+            long seen;
+            try (ResultSet rs = bars.executeQuery()) {
+                rs.next();
+                seen = rs.getLong(1);
+            }
+            if (seen == expected) {
+                return System.nanoTime();
+            }
+            check(seen < expected && System.nanoTime() < deadline, "sweep " + sweep + " has " + seen + " of "
+                    + expected + " bars in its summaries");
+            Thread.sleep(20);
         }
     }
 
@@ -703,6 +720,110 @@ public final class ReplayPathBench {
                 .path("id").asLong(-1);
         return StateBench.get(rest, "/jobs/" + jobId + "/checkpoints/details/" + checkpoint).path("tasks").path(vertex)
                 .path("state_size").asLong(-1);
+    }
+
+    /**
+     * What a replay does to the live runs beside it. Per round, a job as in (R) with a LIVE run on
+     * symbols of its own ({@link LiveFeed}: a tick per partition every 20 ms, 1 s bars), and three
+     * phases: (L0) no replay, 5 s; (L1) the window's ticks, read beforehand, published at full speed
+     * for a new REPLAY run (with {@code --sweeps N}: a sweep of N sets, which the job evaluates far
+     * slower than the tool publishes) to the replay topic, until its last bar is committed; (L2) the same
+     * into the prices topic, where every replay went before the replay topic existed. Reported: the
+     * delay of each live bar whose completion falls in the phase (see {@link LiveFeed}). Both replay
+     * phases publish from memory with the tool's own producer code ({@link ReplayStages#publish}), so
+     * they send at the same rate and differ only in the topic.
+     */
+    private void liveLatency() throws Exception {
+        ReplayStages.Ticks read;
+        try (Connection c = postgres.connect()) {
+            read = ReplayStages.read(c, windowStart, windowEnd, true);
+        }
+        String[] phases = {"(L0) no replay", "(L1) replay to the replay topic", "(L2) replay into the prices topic"};
+        Map<String, List<Long>> delays = new LinkedHashMap<>();
+        for (String phase : phases) {
+            delays.put(phase, new ArrayList<>());
+        }
+        long outOfOrderness = jobOptions("any").maxOutOfOrderness().toMillis(); // the job's default
+        int sweepSets = sweepSizes.isEmpty() ? 0 : sweepSizes.get(0);
+        out("replays for %s", sweepSets == 0 ? "one REPLAY run" : "a sweep of " + sweepSets + " sets");
+        for (int round = 0; round <= rounds; round++) {
+            boolean warmUp = round == 0;
+            out("");
+            out("-- %s (load %s)", warmUp ? "warm-up" : "round " + round, Machine.load());
+            String topic = "live-latency-r" + round;
+            createTopics(topic);
+            UUID live;
+            try (Connection c = postgres.connect()) {
+                live = new RunStore(c).create(StrategyParams.STRATEGY_SMA_CROSS, RunType.LIVE,
+                        new StrategyParams(2, 5, 1, 1.0, 1.0, 1, false, LiveFeed.symbols(parallelism), null), "bench").id();
+            }
+            JobOptions options = jobOptions(topic);
+            QuantSignalsJob job = FlinkBench.unboundedJob(options,
+                    new PostgresSinks(options.database(), options.sinkBatchSize(), options.sinkFlushInterval()), false);
+            JobID jobId = flink.submit(FlinkBench.jobGraph(job, "live-latency " + round));
+            try (LiveFeed feed = new LiveFeed(kafka.bootstrapServers(), topic, parallelism, postgres, live, 1_000,
+                    outOfOrderness)) {
+                flink.awaitRunning(jobId, Duration.ofSeconds(60));
+                feed.start();
+                Thread.sleep(5_000); // the live run's first bars, the job warm
+                for (int phase = 0; phase < phases.length; phase++) {
+                    long from = System.currentTimeMillis();
+                    if (phase == 0) {
+                        Thread.sleep(5_000);
+                    } else if (sweepSets == 0) {
+                        UUID run = createRun();
+                        String to = phase == 1 ? ReplayTopic.of(topic) : topic;
+                        onToolThread(() -> ReplayStages.publish(kafka.bootstrapServers(), to, read, run, windowEnd.toEpochMilli()));
+                        try (Connection poll = postgres.connect(); PreparedStatement rows = poll.prepareStatement(
+                                "SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?")) {
+                            rows.setObject(1, run);
+                            awaitRows(rows, run);
+                        }
+                        endRuns("strategy_run_id = '" + run + "'");
+                    } else {
+                        UUID sweep = createSweep(sweepSets);
+                        String to = phase == 1 ? ReplayTopic.of(topic) : topic;
+                        onToolThread(() -> ReplayStages.publishForSweep(kafka.bootstrapServers(), to, read, sweep,
+                                windowEnd.toEpochMilli()));
+                        try (Connection poll = postgres.connect(); PreparedStatement bars = poll.prepareStatement(
+                                "SELECT coalesce(sum(s.bars), 0) FROM strategy_run_summaries s JOIN strategy_runs r"
+                                        + " USING (strategy_run_id) WHERE r.sweep_id = ?")) {
+                            bars.setObject(1, sweep);
+                            awaitSweepBars(bars, sweep, sweepSets * expectedBars);
+                        }
+                        endRuns("sweep_id = '" + sweep + "'");
+                    }
+                    long to = System.currentTimeMillis();
+                    Thread.sleep(outOfOrderness + 2_000); // bars completable in the phase are visible by now
+                    List<Long> phaseDelays = feed.completableBetween(from, to).stream().map(LiveFeed.Bar::delayMillis)
+                            .sorted().toList();
+                    check(!phaseDelays.isEmpty(), "no live bar in " + phases[phase]);
+                    out("   %-36s %5.1f s, %3d live bars: delay p50 %,6d ms, p95 %,6d ms, max %,6d ms", phases[phase],
+                            (to - from) / 1e3, phaseDelays.size(), percentile(phaseDelays, 50), percentile(phaseDelays, 95),
+                            phaseDelays.get(phaseDelays.size() - 1));
+                    if (!warmUp) {
+                        delays.get(phases[phase]).addAll(phaseDelays);
+                    }
+                }
+            } finally {
+                flink.cancel(jobId);
+            }
+            endRuns("strategy_run_id = '" + live + "'");
+            deleteTopics(topic);
+        }
+        out("");
+        out("Live bar delay (completable -> row visible), all measured rounds together: %,d ticks replayed per phase,"
+                + " a tick per partition every %d ms", ticks, LiveFeed.TICK_MILLIS);
+        for (Map.Entry<String, List<Long>> e : delays.entrySet()) {
+            List<Long> d = e.getValue().stream().sorted().toList();
+            out("  %-36s %4d bars: p50 %,6d ms, p95 %,6d ms, p99 %,6d ms, max %,6d ms", e.getKey(), d.size(),
+                    percentile(d, 50), percentile(d, 95), percentile(d, 99), d.get(d.size() - 1));
+        }
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    private static long percentile(List<Long> sorted, int p) {
+        return sorted.get(Math.max(0, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
     /** The tool's Kafka side alone with alternative producer settings, interleaved round by round. */

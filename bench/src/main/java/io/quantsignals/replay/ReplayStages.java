@@ -117,10 +117,20 @@ public final class ReplayStages {
         return publish(bootstrap, topic, ticks, runId, endMillis, Map.of());
     }
 
+    /** The same for every run of a sweep. */
+    public static long publishForSweep(String bootstrap, String topic, Ticks ticks, UUID sweepId, long endMillis) {
+        return publish(bootstrap, topic, ticks, ReplayTarget.sweep(sweepId), endMillis, Map.of());
+    }
+
     /** The same with the tool's producer settings replaced or added. */
     public static long publish(String bootstrap, String topic, Ticks ticks, UUID runId, long endMillis,
                                Map<String, String> producerOverrides) {
-        TickMessages messages = new TickMessages(ReplayTarget.run(runId));
+        return publish(bootstrap, topic, ticks, ReplayTarget.run(runId), endMillis, producerOverrides);
+    }
+
+    private static long publish(String bootstrap, String topic, Ticks ticks, ReplayTarget target, long endMillis,
+                                Map<String, String> producerOverrides) {
+        TickMessages messages = new TickMessages(target);
         Map<String, byte[]> keys = new HashMap<>();
         try (TickPublisher publisher = TickPublisher.connect(bootstrap, topic, producerOverrides)) {
             for (TickPrefetcher.Chunk chunk : ticks.chunks) {
