@@ -55,6 +55,8 @@ class ReplayRunsTest {
 
     /** One-second bars, so a minute of history (a second at 50x) makes dozens of bars. */
     private static final StrategyParams REPLAY_PARAMS = new StrategyParams(3, 7, 2, 5.0, 2.0, 1, true, null, null);
+    /** A LIVE run beside the replays: one-minute bars on both symbols. */
+    private static final StrategyParams LIVE_PARAMS = new StrategyParams(2, 5, 1, 1.0, 1.0, 60, false, SYMBOLS, null);
 
     @BeforeEach
     void onlyThisTestsRuns() {
@@ -165,8 +167,7 @@ class ReplayRunsTest {
     @Test
     void theFirstReplayCreatesTheReplayTopicAndTheRunningJobFindsIt() throws Exception {
         String topic = newTopicWithoutReplayTopic(2);
-        StrategyParams liveParams = new StrategyParams(2, 5, 1, 1.0, 1.0, 60, false, SYMBOLS, null);
-        UUID live = createRun(RunType.LIVE, liveParams);
+        UUID live = createRun(RunType.LIVE, LIVE_PARAMS);
         UUID run = createRun(RunType.REPLAY, REPLAY_PARAMS);
         List<TestTick> history = history();
         storeHistory(history);
@@ -176,7 +177,7 @@ class ReplayRunsTest {
         try {
             produce(topic, liveTicks);
             produceWatermarkSentinels(topic, 2, System.currentTimeMillis());
-            Map<String, Backtest.SymbolResult> expectedLive = Backtest.run(liveParams, forBacktest(liveTicks));
+            Map<String, Backtest.SymbolResult> expectedLive = Backtest.run(LIVE_PARAMS, forBacktest(liveTicks));
             await("the live run's bars while there is no replay topic", Duration.ofSeconds(60), () -> count(
                     "SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", live) >= expectedMetricRows(expectedLive));
             assertRowsEqualBacktest(live, expectedLive);
@@ -209,8 +210,7 @@ class ReplayRunsTest {
     @Test
     void replaysAtEverySpeedupGiveIdenticalRowsAndLeaveLiveRunsAlone() throws Exception {
         String topic = newTopic(2);
-        StrategyParams liveParams = new StrategyParams(2, 5, 1, 1.0, 1.0, 60, false, SYMBOLS, null);
-        UUID live = createRun(RunType.LIVE, liveParams);
+        UUID live = createRun(RunType.LIVE, LIVE_PARAMS);
         UUID atMax = createRun(RunType.REPLAY, REPLAY_PARAMS);
         UUID at50 = createRun(RunType.REPLAY, REPLAY_PARAMS);
 
@@ -245,7 +245,7 @@ class ReplayRunsTest {
             assertTrue(pacedMillis >= windowMillis / 50, "paced: " + pacedMillis + " ms for " + windowMillis + " ms at 50x");
 
             Map<String, Backtest.SymbolResult> expectedReplay = Backtest.run(REPLAY_PARAMS, forBacktest(history));
-            Map<String, Backtest.SymbolResult> expectedLive = Backtest.run(liveParams, forBacktest(liveTicks));
+            Map<String, Backtest.SymbolResult> expectedLive = Backtest.run(LIVE_PARAMS, forBacktest(liveTicks));
             long replayRows = expectedMetricRows(expectedReplay);
             await("both replays, last bar included, and the live run", Duration.ofSeconds(60), () ->
                     count("SELECT count(*) FROM strategy_metrics WHERE strategy_run_id = ?", atMax) >= replayRows
