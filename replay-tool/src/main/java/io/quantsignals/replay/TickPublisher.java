@@ -155,30 +155,7 @@ final class TickPublisher implements AutoCloseable {
         p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(REQUEST_TIMEOUT.toMillis()));
         p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(MAX_BLOCK.toMillis()));
         try (Admin admin = Admin.create(p)) {
-            Set<String> topics = admin.listTopics().names().get(MAX_BLOCK.toMillis(), TimeUnit.MILLISECONDS);
-            if (!topics.contains(replayTopic)) {
-                if (!topics.contains(pricesTopic)) {
-                    throw new ReplayFailedException("topic '" + pricesTopic + "' not found on Kafka at " + bootstrap
-                            + ": create it or set --prices-topic / PRICES_TOPIC (the replay topic '" + replayTopic
-                            + "' is made like it)");
-                }
-                List<TopicPartitionInfo> partitions = admin.describeTopics(List.of(pricesTopic)).allTopicNames()
-                        .get(MAX_BLOCK.toMillis(), TimeUnit.MILLISECONDS).get(pricesTopic).partitions();
-                short replication = (short) partitions.get(0).replicas().size();
-                try {
-                    admin.createTopics(List.of(new NewTopic(replayTopic, partitions.size(), replication))).all()
-                            .get(MAX_BLOCK.toMillis(), TimeUnit.MILLISECONDS);
-                    notices.println("replay-tool: created topic '" + replayTopic + "' (" + partitions.size()
-                            + " partition(s), replication " + replication + ", as '" + pricesTopic
-                            + "') for the replays of REPLAY runs and sweeps");
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) { // created meanwhile: fine
-                        throw new ReplayFailedException("cannot create topic '" + replayTopic + "' on Kafka at " + bootstrap
-                                + ": " + Messages.describe(e.getCause()) + " (create it with " + partitions.size()
-                                + " partitions, as '" + pricesTopic + "')", e.getCause());
-                    }
-                }
-            }
+            createIfMissing(admin, bootstrap, pricesTopic, replayTopic, notices);
         } catch (ExecutionException | KafkaException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new ReplayFailedException("cannot read the topics of Kafka at " + bootstrap + ": "
@@ -191,6 +168,38 @@ final class TickPublisher implements AutoCloseable {
             throw new ReplayFailedException("interrupted while reading the topics of Kafka at " + bootstrap, e);
         }
         return connect(bootstrap, replayTopic);
+    }
+
+    /** Creates the replay topic with the prices topic's partitions and replication, unless it exists. */
+    private static void createIfMissing(Admin admin, String bootstrap, String pricesTopic, String replayTopic,
+                                        PrintWriter notices)
+            throws ExecutionException, java.util.concurrent.TimeoutException, InterruptedException {
+        Set<String> topics = admin.listTopics().names().get(MAX_BLOCK.toMillis(), TimeUnit.MILLISECONDS);
+        if (topics.contains(replayTopic)) {
+            return;
+        }
+        if (!topics.contains(pricesTopic)) {
+            throw new ReplayFailedException("topic '" + pricesTopic + "' not found on Kafka at " + bootstrap
+                    + ": create it or set --prices-topic / PRICES_TOPIC (the replay topic '" + replayTopic
+                    + "' is made like it)");
+        }
+        List<TopicPartitionInfo> partitions = admin.describeTopics(List.of(pricesTopic)).allTopicNames()
+                .get(MAX_BLOCK.toMillis(), TimeUnit.MILLISECONDS).get(pricesTopic).partitions();
+        short replication = (short) partitions.get(0).replicas().size();
+        try {
+            admin.createTopics(List.of(new NewTopic(replayTopic, partitions.size(), replication))).all()
+                    .get(MAX_BLOCK.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return; // created meanwhile
+            }
+            throw new ReplayFailedException("cannot create topic '" + replayTopic + "' on Kafka at " + bootstrap
+                    + ": " + Messages.describe(e.getCause()) + " (create it with " + partitions.size()
+                    + " partitions, as '" + pricesTopic + "')", e.getCause());
+        }
+        notices.println("replay-tool: created topic '" + replayTopic + "' (" + partitions.size()
+                + " partition(s), replication " + replication + ", as '" + pricesTopic
+                + "') for the replays of REPLAY runs and sweeps");
     }
 
     /** {@code host:port[,host:port...]}; IPv6 literals in brackets. Unresolved: DNS is the probe's job. */
