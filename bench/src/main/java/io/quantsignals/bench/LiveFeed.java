@@ -139,11 +139,14 @@ final class LiveFeed implements AutoCloseable {
         }
     }
 
+    /** Stops the feed; also for one never started (the job failed to start), so that failure is the one reported. */
     @Override
     public void close() throws Exception {
         stop = true;
-        producer.join();
-        poller.join();
+        if (producer != null) {
+            producer.join();
+            poller.join();
+        }
         if (failure.get() != null) {
             throw failure.get();
         }
